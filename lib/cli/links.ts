@@ -1,0 +1,28 @@
+// nlwrap links: every link, as a table or JSON.
+import * as uapi from '../uapi';
+import type { Command } from './command';
+import { flagNames, nameOf, table, toJson } from './format';
+
+export const links: Command = {
+  name: 'links',
+  summary: 'list links (ip -d link show)',
+  flags: {},
+  async run(handle, flags) {
+    const list = await handle.linkList();
+    if (flags.json) return toJson(list);
+    return table(
+      ['index', 'name', 'type', 'mtu', 'state', 'mac', 'master', 'link', 'flags'],
+      list.map((l) => ({
+        index: l.index,
+        name: l.name,
+        type: l.type,
+        mtu: l.mtu,
+        state: nameOf(uapi, 'IF_OPER_', l.operState),
+        mac: l.hardwareAddr,
+        master: l.masterIndex,
+        link: l.parentIndex,
+        flags: flagNames(uapi, 'IFF_', l.flags).join(','),
+      })),
+    );
+  },
+};

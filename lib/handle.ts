@@ -1,0 +1,203 @@
+// Handle: netlink sockets in one network namespace, the retry policy, and
+// every list call. Methods are async and never throw synchronously: argument
+// errors, a closed handle and kernel errors all arrive as rejections.
+import { binding, type NativeArgs, type NativeHandle, type NativeReply } from './binding';
+import { NETLINK_NETFILTER, NETLINK_ROUTE, NETLINK_XFRM } from './constants';
+import { decodeRecords } from './decode';
+import { fromNative, handleClosedError, LinkNotFoundError, NetlinkError } from './errors';
+import { callerStack, defaultLogger, withRetries, type HandleStats, type Logger, type RetryPolicy } from './retry';
+import type { Link } from './types/link';
+import { checkIfindex, checkLinkName, IFNAMSIZ } from './validate';
+
+export interface HandleOptions {
+  /** A name under /var/run/netns, a path (/proc/PID/ns/net), or an open fd. Default: the caller's namespace. */
+  netns?: string | number;
+  /** Netlink protocols to open: NETLINK_ROUTE (0), NETLINK_XFRM (6), NETLINK_NETFILTER (12). Default: all three. */
+  families?: number[];
+  /** Complete attempts of a dump while the kernel flags it interrupted. Default 5. */
+  maxAttempts?: number;
+  /** When every attempt was interrupted: return the last results (default) or reject. */
+  onInterrupted?: 'return' | 'throw';
+  /** Per-request timeout; expiry rejects with code 'ETIMEDOUT'. Default 60 000. */
+  timeoutMs?: number;
+  /** Receives the exhausted-retries warning. Default: debug('nlwrap') + one process warning. */
+  logger?: Logger;
+}
+
+/** Counters of one handle; see HandleStats. */
+export interface HandleCounters extends HandleStats {
+  /** Bytes received from the kernel, all calls. */
+  bytesReceived: number;
+  /** Data messages received from the kernel, all calls. */
+  messagesReceived: number;
+}
+
+const OPTION_KEYS = new Set(['netns', 'families', 'maxAttempts', 'onInterrupted', 'timeoutMs', 'logger']);
+const PROTOCOLS = [NETLINK_ROUTE, NETLINK_XFRM, NETLINK_NETFILTER];
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+function nsTarget(netns: string | number): { nsPath?: string; nsFd?: number } {
+  if (typeof netns === 'number') {
+    if (!Number.isInteger(netns) || netns < 0 || netns > 2 ** 31 - 1)
+      throw new RangeError(`options.netns: an fd must be an integer >= 0, got ${netns}`);
+    return { nsFd: netns };
+  }
+  if (typeof netns !== 'string') throw new TypeError('options.netns must be a namespace name, a path or an fd');
+  if (netns.length === 0 || netns.includes('\0')) throw new RangeError('options.netns must be a non-empty name or path without NUL');
+  if (netns.includes('/')) return { nsPath: netns };
+  if (netns === '.' || netns === '..') throw new RangeError(`options.netns: invalid namespace name ${netns}`);
+  return { nsPath: `/var/run/netns/${netns}` };
+}
+
+function checkOptions(options: HandleOptions | undefined): Required<Omit<HandleOptions, 'netns'>> & { netns?: string | number } {
+  if (options === undefined || options === null) options = {};
+  if (typeof options !== 'object' || Array.isArray(options)) throw new TypeError('Handle options must be an object');
+  for (const k of Object.keys(options))
+    if (!OPTION_KEYS.has(k)) throw new TypeError(`unknown Handle option '${k}'`);
+  const families = options.families ?? PROTOCOLS;
+  if (!Array.isArray(families) || families.length === 0)
+    throw new TypeError('options.families must be a non-empty array of NETLINK_ROUTE, NETLINK_XFRM, NETLINK_NETFILTER');
+  for (const f of families)
+    if (!PROTOCOLS.includes(f)) throw new RangeError(`options.families: unsupported netlink protocol ${String(f)}`);
+  if (new Set(families).size !== families.length) throw new RangeError('options.families lists a protocol twice');
+  const maxAttempts = options.maxAttempts ?? 5;
+  if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 1000)
+    throw new RangeError(`options.maxAttempts must be an integer from 1 to 1000, got ${String(maxAttempts)}`);
+  const onInterrupted = options.onInterrupted ?? 'return';
+  if (onInterrupted !== 'return' && onInterrupted !== 'throw')
+    throw new RangeError(`options.onInterrupted must be 'return' or 'throw', got ${String(onInterrupted)}`);
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS)
+    throw new RangeError(`options.timeoutMs must be an integer from 1 to ${MAX_TIMEOUT_MS}, got ${String(timeoutMs)}`);
+  const logger = options.logger ?? defaultLogger;
+  if (typeof logger !== 'object' || logger === null || typeof logger.warn !== 'function')
+    throw new TypeError('options.logger must be an object with a warn(message, details) method');
+  return { netns: options.netns, families: [...families], maxAttempts, onInterrupted, timeoutMs, logger };
+}
+
+export class Handle {
+  readonly #native: NativeHandle;
+  readonly #policy: RetryPolicy;
+  readonly #timeoutMs: number;
+  readonly #stats: HandleCounters = {
+    calls: 0,
+    interruptedAttempts: 0,
+    exhaustedCalls: 0,
+    bytesReceived: 0,
+    messagesReceived: 0,
+  };
+  /** Set for good when the kernel refuses RTM_GETLINK by name (EINVAL). */
+  #linkByNameByDump = false;
+
+  /**
+   * Opens the sockets at once: bad options throw TypeError/RangeError, and a
+   * namespace that cannot be opened throws a NetlinkError (ENOENT, EPERM, ...).
+   */
+  constructor(options?: HandleOptions) {
+    const o = checkOptions(options);
+    const target = o.netns === undefined ? {} : nsTarget(o.netns);
+    this.#policy = { maxAttempts: o.maxAttempts, onInterrupted: o.onInterrupted, logger: o.logger };
+    this.#timeoutMs = o.timeoutMs;
+    try {
+      this.#native = new binding.NativeHandle({ ...target, protocols: o.families });
+    } catch (err) {
+      throw fromNative(err, 'Handle');
+    }
+  }
+
+  /** Idempotent. In-flight calls reject with 'ERR_HANDLE_CLOSED'; later calls too. */
+  close(): void {
+    this.#native.close();
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  get closed(): boolean {
+    return this.#native.closed;
+  }
+
+  /** A snapshot of this handle's counters. */
+  get stats(): HandleCounters {
+    return { ...this.#stats };
+  }
+
+  // ---- links ----
+
+  /** Every link in the namespace (RTM_GETLINK dump). */
+  linkList(): Promise<Link[]> {
+    const site = callerStack(this.linkList);
+    return this.#dump<Link>('linkList', 'link.dump', {}, site);
+  }
+
+  /**
+   * One link by name: IFLA_IFNAME, or IFLA_ALT_IFNAME for names longer than
+   * 15 bytes. Kernels that answer EINVAL make this handle dump-and-match from
+   * then on. Rejects with LinkNotFoundError when there is no such link.
+   */
+  async linkByName(name: string): Promise<Link> {
+    const site = callerStack(this.linkByName);
+    checkLinkName(name, 'name');
+    if (!this.#linkByNameByDump) {
+      const args = Buffer.byteLength(name) < IFNAMSIZ ? { name } : { altName: name };
+      try {
+        return await this.#getLink('linkByName', args, name);
+      } catch (err) {
+        if (!(err instanceof NetlinkError) || err.code !== 'EINVAL') throw err;
+        this.#linkByNameByDump = true;
+      }
+    }
+    const links = await this.#dump<Link>('linkByName', 'link.dump', {}, site);
+    const found = links.find((l) => l.name === name || (l.altNames?.includes(name) ?? false));
+    if (!found) throw new LinkNotFoundError(name, 'linkByName');
+    return found;
+  }
+
+  /** One link by ifindex; LinkNotFoundError when there is none. */
+  async linkByIndex(index: number): Promise<Link> {
+    checkIfindex(index, 'index');
+    return this.#getLink('linkByIndex', { index }, `index ${index}`);
+  }
+
+  async #getLink(name: string, args: NativeArgs, what: string): Promise<Link> {
+    try {
+      const links = await this.#request<Link>(name, 'link.get', args);
+      if (links.length !== 1) throw new NetlinkError(`${name}: expected one link, got ${links.length}`, 'EBADMSG', 74, name);
+      return links[0];
+    } catch (err) {
+      if (err instanceof NetlinkError && err.code === 'ENODEV') throw new LinkNotFoundError(what, name);
+      throw err;
+    }
+  }
+
+  // ---- plumbing shared by every call ----
+
+  /** Sends one request and decodes its reply: no retries. */
+  async #call(name: string, op: string, args: NativeArgs): Promise<{ items: unknown[]; reply: NativeReply }> {
+    if (this.#native.closed) throw handleClosedError(name);
+    let reply: NativeReply;
+    try {
+      reply = await this.#native.call(op, args, this.#timeoutMs);
+    } catch (err) {
+      throw fromNative(err, name);
+    }
+    this.#stats.bytesReceived += reply.bytes;
+    this.#stats.messagesReceived += reply.messages;
+    return { items: await decodeRecords(reply), reply };
+  }
+
+  async #request<T>(name: string, op: string, args: NativeArgs): Promise<T[]> {
+    this.#stats.calls++;
+    return (await this.#call(name, op, args)).items as T[];
+  }
+
+  /** A dump under the retry policy. */
+  async #dump<T>(name: string, op: string, args: NativeArgs, site: { stack?: string }): Promise<T[]> {
+    this.#stats.calls++;
+    return withRetries<T[]>(name, this.#policy, this.#stats, site, async () => {
+      const { items, reply } = await this.#call(name, op, args);
+      return { value: items as T[], interrupted: reply.interrupted };
+    });
+  }
+}

@@ -1,0 +1,20 @@
+// The parsers on bytes: a Buffer of netlink messages (a captured reply, a
+// fuzzer's input) in, the same objects as the list calls out. Malformed bytes
+// throw a NetlinkError with code 'EBADMSG'; they never crash the process.
+import { binding } from './binding';
+import { decodeRecordsSync } from './decode';
+import { fromNative } from './errors';
+import type { Link } from './types/link';
+
+function run<T>(parser: string, buf: Uint8Array): T[] {
+  if (!(buf instanceof Uint8Array)) throw new TypeError(`parse.${parser}: buf must be a Buffer or Uint8Array`);
+  try {
+    return decodeRecordsSync<T>(binding.parse(parser, buf));
+  } catch (err) {
+    throw fromNative(err, `parse.${parser}`);
+  }
+}
+
+export const parse = {
+  links: (buf: Uint8Array): Link[] => run<Link>('links', buf),
+};

@@ -1,0 +1,355 @@
+// N-API bindings only: converting values and scheduling work. Sockets live in
+// handle.cc/socket.cc, byte layouts in the parse_*.cc files, policy in lib/.
+//
+// Every request runs in an AsyncWorker: Execute() (a libuv pool thread) does
+// the socket I/O and parsing and never touches napi_env; OnOK() (the JS
+// thread) hands the parsed records to JS in one object. Per-environment state
+// (SetInstanceData) closes a worker thread's handles when that thread ends.
+#include <napi.h>
+
+#include <linux/netlink.h>
+#include <unistd.h>
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "family.h"
+#include "handle.h"
+#include "netns.h"
+#include "record.h"
+
+#ifndef NLWRAP_SOURCE_HASH
+#define NLWRAP_SOURCE_HASH "unknown"
+#endif
+
+namespace nlw {
+namespace {
+
+// Handles opened in this environment, closed when the environment ends.
+struct AddonData {
+  std::mutex mu;
+  std::vector<std::weak_ptr<HandleCore>> handles;
+  Napi::FunctionReference handle_ctor;
+
+  void track(const std::shared_ptr<HandleCore>& h) {
+    std::lock_guard<std::mutex> lock(mu);
+    // Drop entries of handles that are gone, so the list stays short.
+    std::vector<std::weak_ptr<HandleCore>> live;
+    for (auto& w : handles)
+      if (!w.expired()) live.push_back(w);
+    live.push_back(h);
+    handles.swap(live);
+  }
+  ~AddonData() {
+    for (auto& w : handles)
+      if (auto h = w.lock()) h->close();
+  }
+};
+
+Napi::Error to_js_error(Napi::Env env, const NlError& e, const std::string& op) {
+  Napi::Error err = Napi::Error::New(env, e.message.empty() ? e.code : e.message);
+  Napi::Object o = err.Value();
+  o.Set("code", e.code);
+  o.Set("errno", e.errnum);
+  o.Set("op", op);
+  if (!e.extack.empty()) o.Set("extack", e.extack);
+  return err;
+}
+
+// Moves a vector into an ArrayBuffer without copying.
+template <class T>
+Napi::ArrayBuffer adopt_buffer(Napi::Env env, std::vector<T>&& v) {
+  auto* owned = new std::vector<T>(std::move(v));
+  if (owned->empty()) {
+    delete owned;
+    return Napi::ArrayBuffer::New(env, 0);
+  }
+  return Napi::ArrayBuffer::New(
+      env, owned->data(), owned->size() * sizeof(T),
+      [](Napi::Env, void*, std::vector<T>* p) { delete p; }, owned);
+}
+
+// The parsed records, as lib/decode.ts expects them.
+Napi::Object records_to_js(Napi::Env env, RecordSet& set) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("root", set.root().id);
+  o.Set("count", static_cast<double>(set.count(set.root())));
+  Napi::Array cells = Napi::Array::New(env, set.cells().size());
+  for (size_t i = 0; i < set.cells().size(); i++) {
+    size_t n = set.cells()[i].size();
+    if (n == 0) continue;
+    cells.Set(i, Napi::Float64Array::New(env, n,
+                                         adopt_buffer(env, std::move(set.cells()[i])),
+                                         0));
+  }
+  o.Set("cells", cells);
+  const StringTable& st = set.strings();
+  o.Set("strings", Napi::String::New(env, st.blob()));
+  std::vector<uint32_t> offs = st.offsets();
+  size_t noffs = offs.size();
+  o.Set("stringOffsets",
+        Napi::Uint32Array::New(env, noffs, adopt_buffer(env, std::move(offs)), 0));
+  size_t nlists = set.string_lists().size();
+  o.Set("stringLists",
+        Napi::Uint32Array::New(env, nlists,
+                               adopt_buffer(env, std::move(set.string_lists())), 0));
+  auto& b = set.bytes();
+  o.Set("blob", Napi::Buffer<uint8_t>::Copy(env, b.data(), b.size()));
+  return o;
+}
+
+Args args_from_js(const Napi::Object& obj) {
+  Args a;
+  Napi::Array keys = obj.GetPropertyNames();
+  for (uint32_t i = 0; i < keys.Length(); i++) {
+    std::string k = keys.Get(i).As<Napi::String>().Utf8Value();
+    Napi::Value v = obj.Get(k);
+    if (v.IsNumber()) {
+      a.nums[k] = v.As<Napi::Number>().DoubleValue();
+    } else if (v.IsBoolean()) {
+      a.nums[k] = v.As<Napi::Boolean>().Value() ? 1 : 0;
+    } else if (v.IsString()) {
+      a.strs[k] = v.As<Napi::String>().Utf8Value();
+    } else if (v.IsTypedArray()) {
+      auto t = v.As<Napi::TypedArray>();
+      auto* p = static_cast<const uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset();
+      a.bufs[k] = std::vector<uint8_t>(p, p + t.ByteLength());
+    }
+  }
+  return a;
+}
+
+class CallWorker : public Napi::AsyncWorker {
+ public:
+  CallWorker(Napi::Env env, std::shared_ptr<HandleCore> core, const Op* op,
+             Args args, int timeout_ms)
+      : Napi::AsyncWorker(env, "nlwrap"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        core_(std::move(core)),
+        op_(op),
+        args_(std::move(args)),
+        timeout_ms_(timeout_ms),
+        records_(op->parser->root()) {}
+
+  Napi::Promise promise() { return deferred_.Promise(); }
+
+  void Execute() override {
+    auto sock = core_->acquire(op_->protocol, &err_);
+    if (!sock) return SetError(err_.code);
+    OpContext ctx{sock.get(), args_, timeout_ms_, core_->cancel_fd(),
+                  &records_, Reply{}, &err_};
+    bool ok = op_->run ? op_->run(ctx) : run_request(*op_, ctx);
+    core_->release(std::move(sock));
+    interrupted_ = ctx.reply.interrupted;
+    bytes_ = static_cast<double>(ctx.reply.bytes);
+    datagrams_ = static_cast<double>(ctx.reply.datagrams);
+    messages_ = static_cast<double>(ctx.reply.messages);
+    result_ = ctx.result;
+    ctx.reply.data = {};
+    if (!ok) SetError(err_.code);
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    Napi::Object o = records_to_js(env, records_);
+    o.Set("interrupted", interrupted_);
+    o.Set("bytes", bytes_);
+    o.Set("datagrams", datagrams_);
+    o.Set("messages", messages_);
+    o.Set("result", result_);
+    deferred_.Resolve(o);
+  }
+
+  void OnError(const Napi::Error&) override {
+    deferred_.Reject(to_js_error(Env(), err_, op_->name).Value());
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::shared_ptr<HandleCore> core_;
+  const Op* op_;
+  Args args_;
+  int timeout_ms_;
+  RecordSet records_;
+  NlError err_;
+  bool interrupted_ = false;
+  double bytes_ = 0, datagrams_ = 0, messages_ = 0, result_ = 0;
+};
+
+class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "NativeHandle",
+                       {InstanceMethod("call", &NativeHandle::Call),
+                        InstanceMethod("close", &NativeHandle::Close),
+                        InstanceAccessor("closed", &NativeHandle::Closed, nullptr)});
+  }
+
+  // new NativeHandle({ nsPath?, nsFd?, protocols }) or, for tests,
+  // new NativeHandle({ fakeKernelFd, protocol, port }).
+  explicit NativeHandle(const Napi::CallbackInfo& info)
+      : Napi::ObjectWrap<NativeHandle>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsObject()) {
+      Napi::TypeError::New(env, "options object expected").ThrowAsJavaScriptException();
+      return;
+    }
+    Napi::Object opts = info[0].As<Napi::Object>();
+    NlError err;
+    if (opts.Has("fakeKernelFd")) {
+      core_ = HandleCore::adopt(opts.Get("fakeKernelFd").As<Napi::Number>().Int32Value(),
+                                opts.Get("protocol").As<Napi::Number>().Int32Value(),
+                                opts.Get("port").As<Napi::Number>().Uint32Value());
+    } else {
+      int nsfd = -1;
+      if (opts.Has("nsPath") || opts.Has("nsFd")) {
+        std::string path =
+            opts.Has("nsPath") ? opts.Get("nsPath").As<Napi::String>().Utf8Value() : "";
+        int fd = opts.Has("nsFd") ? opts.Get("nsFd").As<Napi::Number>().Int32Value() : -1;
+        nsfd = open_netns(path, fd, &err);
+        if (nsfd < 0) {
+          to_js_error(env, err, "open").ThrowAsJavaScriptException();
+          return;
+        }
+      }
+      std::vector<int> protocols;
+      Napi::Array ps = opts.Get("protocols").As<Napi::Array>();
+      for (uint32_t i = 0; i < ps.Length(); i++)
+        protocols.push_back(ps.Get(i).As<Napi::Number>().Int32Value());
+      core_ = HandleCore::create(nsfd, protocols, &err);
+      if (!core_) {
+        if (nsfd >= 0) ::close(nsfd);
+        to_js_error(env, err, "open").ThrowAsJavaScriptException();
+        return;
+      }
+    }
+    env.GetInstanceData<AddonData>()->track(core_);
+  }
+
+  ~NativeHandle() override {
+    if (core_) core_->close();
+  }
+
+ private:
+  // call(op, args, timeoutMs) -> Promise<records>
+  Napi::Value Call(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    std::string name = info[0].As<Napi::String>().Utf8Value();
+    const Op* op = find_op(name);
+    auto deferred = Napi::Promise::Deferred::New(env);
+    NlError err;
+    if (op == nullptr) {
+      err.code = "ERR_UNKNOWN_OP";
+      err.message = "unknown operation " + name;
+    } else if (!core_ || core_->closed()) {
+      err.code = "ERR_HANDLE_CLOSED";
+      err.message = "the handle is closed";
+    } else if (!core_->has_protocol(op->protocol)) {
+      err.code = "ERR_FAMILY_NOT_OPEN";
+      err.message = "this handle was opened without the netlink protocol " +
+                    std::to_string(op->protocol) + " that " + name + " needs";
+    }
+    if (err.set()) {
+      deferred.Reject(to_js_error(env, err, name).Value());
+      return deferred.Promise();
+    }
+    Args args = args_from_js(info[1].As<Napi::Object>());
+    int timeout = info[2].As<Napi::Number>().Int32Value();
+    auto* w = new CallWorker(env, core_, op, std::move(args), timeout);
+    Napi::Promise p = w->promise();
+    w->Queue();
+    return p;
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    if (core_) core_->close();
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Closed(const Napi::CallbackInfo& info) {
+    return Napi::Boolean::New(info.Env(), !core_ || core_->closed());
+  }
+
+  std::shared_ptr<HandleCore> core_;
+};
+
+// parse(name, buffer) -> records: the parsers on captured bytes.
+Napi::Value Parse(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  const Parser* parser = find_parser(name);
+  if (parser == nullptr) {
+    Napi::TypeError::New(env, "unknown parser " + name).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto buf = info[1].As<Napi::Uint8Array>();
+  RecordSet set(parser->root());
+  NlError err;
+  bool interrupted = false;
+  if (!parse_messages(*parser, buf.Data(), buf.ByteLength(), &set, &interrupted, &err)) {
+    to_js_error(env, err, "parse." + name).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Object o = records_to_js(env, set);
+  o.Set("interrupted", interrupted);
+  return o;
+}
+
+Napi::Array schemas_to_js(Napi::Env env) {
+  const auto& all = schema_registry();
+  Napi::Array arr = Napi::Array::New(env, all.size());
+  static const char* kTypes[] = {"num", "bool", "bigint", "str",
+                                 "bytes", "list", "variant", "strs", "obj"};
+  for (size_t i = 0; i < all.size(); i++) {
+    const Schema& s = *all[i];
+    Napi::Object so = Napi::Object::New(env);
+    so.Set("name", s.name);
+    so.Set("id", s.id);
+    so.Set("cells", s.cells);
+    Napi::Array fields = Napi::Array::New(env, s.fields.size());
+    for (size_t k = 0; k < s.fields.size(); k++) {
+      const FieldDef& f = s.fields[k];
+      Napi::Object fo = Napi::Object::New(env);
+      fo.Set("name", f.name);
+      fo.Set("type", kTypes[static_cast<int>(f.type)]);
+      fo.Set("cell", f.cell);
+      fo.Set("child", f.child);
+      fields.Set(k, fo);
+    }
+    so.Set("fields", fields);
+    arr.Set(i, so);
+  }
+  return arr;
+}
+
+}  // namespace
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* data = new AddonData();
+  env.SetInstanceData<AddonData>(data);
+  Napi::Function ctor = NativeHandle::Define(env);
+  data->handle_ctor = Napi::Persistent(ctor);
+  exports.Set("NativeHandle", ctor);
+  exports.Set("parse", Napi::Function::New(env, Parse, "parse"));
+  exports.Set("schemas", schemas_to_js(env));
+  Napi::Object constants = Napi::Object::New(env);
+  for (auto& c : constant_registry()) constants.Set(c.first, c.second);
+  exports.Set("constants", constants);
+  Napi::Array ops = Napi::Array::New(env, op_registry().size());
+  for (size_t i = 0; i < op_registry().size(); i++) ops.Set(i, op_registry()[i]->name);
+  exports.Set("ops", ops);
+  Napi::Array parsers = Napi::Array::New(env, parser_registry().size());
+  for (size_t i = 0; i < parser_registry().size(); i++)
+    parsers.Set(i, parser_registry()[i]->name);
+  exports.Set("parsers", parsers);
+  exports.Set("sourceHash", NLWRAP_SOURCE_HASH);
+  return exports;
+}
+
+}  // namespace nlw
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  return nlw::Init(env, exports);
+}
+NODE_API_MODULE(nlwrap, InitModule)

@@ -1,0 +1,120 @@
+// HandleCore (see handle.h).
+#include "handle.h"
+
+#include <errno.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "netns.h"
+
+namespace nlw {
+
+std::shared_ptr<HandleCore> HandleCore::create(
+    int nsfd, const std::vector<int>& protocols, NlError* err) {
+  std::shared_ptr<HandleCore> h(new HandleCore());
+  h->nsfd_ = nsfd;
+  h->protocols_ = protocols;
+  h->cancel_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (h->cancel_fd_ < 0) {
+    set_errno_error(err, errno, "eventfd");
+    return nullptr;
+  }
+  for (int p : protocols) {
+    auto s = open_socket_in(nsfd, p, err);
+    if (!s) return nullptr;  // ~HandleCore closes what was opened
+    h->idle_[p].push_back(std::move(s));
+  }
+  return h;
+}
+
+std::shared_ptr<HandleCore> HandleCore::adopt(int fd, int protocol,
+                                              uint32_t port) {
+  std::shared_ptr<HandleCore> h(new HandleCore());
+  h->adopted_ = true;
+  h->protocols_ = {protocol};
+  h->cancel_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  h->idle_[protocol].push_back(NetlinkSocket::adopt(fd, protocol, port));
+  return h;
+}
+
+HandleCore::~HandleCore() {
+  idle_.clear();
+  if (nsfd_ >= 0) ::close(nsfd_);
+  if (cancel_fd_ >= 0) ::close(cancel_fd_);
+}
+
+bool HandleCore::has_protocol(int protocol) const {
+  return std::find(protocols_.begin(), protocols_.end(), protocol) !=
+         protocols_.end();
+}
+
+std::unique_ptr<NetlinkSocket> HandleCore::acquire(int protocol,
+                                                   NlError* err) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) {
+      err->code = "ERR_HANDLE_CLOSED";
+      err->message = "the handle is closed";
+      return nullptr;
+    }
+    auto& pool = idle_[protocol];
+    if (!pool.empty()) {
+      auto s = std::move(pool.back());
+      pool.pop_back();
+      return s;
+    }
+    if (adopted_) {
+      err->code = "EBUSY";
+      err->errnum = EBUSY;
+      err->message = "the fake kernel's only socket is busy";
+      return nullptr;
+    }
+    opening_++;  // keeps nsfd_ open until this open is done
+  }
+  // Opening may spawn a namespace thread: not under the lock.
+  auto s = open_socket_in(nsfd_, protocol, err);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (--opening_ == 0 && closed_ && nsfd_ >= 0) {
+    ::close(nsfd_);
+    nsfd_ = -1;
+  }
+  if (closed_ && s) {
+    err->code = "ERR_HANDLE_CLOSED";
+    err->message = "the handle was closed while the request was in flight";
+    return nullptr;
+  }
+  return s;
+}
+
+void HandleCore::release(std::unique_ptr<NetlinkSocket> sock) {
+  if (!sock || !sock->reusable()) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) return;
+  auto& pool = idle_[sock->protocol()];
+  if (pool.size() < kMaxIdle) pool.push_back(std::move(sock));
+}
+
+void HandleCore::close() {
+  std::map<int, std::vector<std::unique_ptr<NetlinkSocket>>> drop;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) return;
+    closed_ = true;
+    drop.swap(idle_);
+    uint64_t one = 1;
+    if (cancel_fd_ >= 0) (void)!write(cancel_fd_, &one, sizeof one);
+    if (nsfd_ >= 0 && opening_ == 0) {
+      ::close(nsfd_);
+      nsfd_ = -1;
+    }
+  }
+}
+
+bool HandleCore::closed() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return closed_;
+}
+
+}  // namespace nlw

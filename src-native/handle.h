@@ -1,0 +1,54 @@
+// The native side of a Handle: the namespace it lives in and a small pool of
+// netlink sockets per protocol. One request runs on a socket at a time; a
+// concurrent request takes another idle socket or opens a new one, so calls
+// never queue behind each other. Sockets left in an unknown state (timeout,
+// overrun, malformed reply) are closed instead of returned to the pool.
+#pragma once
+
+#include <linux/netlink.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "socket.h"
+
+namespace nlw {
+
+class HandleCore {
+ public:
+  // Takes ownership of `nsfd` (-1: the process's namespace) and opens one
+  // socket per protocol at once, so a bad namespace fails here.
+  static std::shared_ptr<HandleCore> create(int nsfd,
+                                            const std::vector<int>& protocols,
+                                            NlError* err);
+  // A handle over one already-open fd (a test's fake kernel peer).
+  static std::shared_ptr<HandleCore> adopt(int fd, int protocol, uint32_t port);
+  ~HandleCore();
+
+  // A socket of `protocol` for one request; give it back with release().
+  std::unique_ptr<NetlinkSocket> acquire(int protocol, NlError* err);
+  void release(std::unique_ptr<NetlinkSocket> sock);
+
+  // Idempotent. Wakes every in-flight request (it ends with
+  // ERR_HANDLE_CLOSED); their sockets are closed when they finish.
+  void close();
+  bool closed();
+  int cancel_fd() const { return cancel_fd_; }
+  bool has_protocol(int protocol) const;
+
+ private:
+  HandleCore() = default;
+  static constexpr size_t kMaxIdle = 4;  // per protocol
+  std::mutex mu_;
+  bool closed_ = false;
+  bool adopted_ = false;
+  int nsfd_ = -1;
+  int opening_ = 0;  // sockets being opened in nsfd_ right now
+  int cancel_fd_ = -1;
+  std::vector<int> protocols_;
+  std::map<int, std::vector<std::unique_ptr<NetlinkSocket>>> idle_;
+};
+
+}  // namespace nlw

@@ -1,0 +1,159 @@
+// Schema registry, string interning and record writing (see record.h).
+#include "record.h"
+
+namespace nlw {
+
+namespace {
+constexpr double kAbsent = std::numeric_limits<double>::quiet_NaN();
+
+uint16_t cells_of(FieldType t) {
+  switch (t) {
+    case FieldType::BigInt:
+    case FieldType::Bytes:
+    case FieldType::List:
+    case FieldType::Variant:
+    case FieldType::Strs:
+      return 2;
+    default:
+      return 1;
+  }
+}
+
+// Length of a valid UTF-8 sequence starting at s[i], or 0 when invalid.
+size_t utf8_seq(std::string_view s, size_t i) {
+  unsigned char c = s[i];
+  size_t n;
+  uint32_t cp;
+  if (c < 0x80) return 1;
+  if ((c & 0xE0) == 0xC0) {
+    n = 2;
+    cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    n = 3;
+    cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    n = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; k++) {
+    unsigned char cc = s[i + k];
+    if ((cc & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (cc & 0x3F);
+  }
+  // Reject overlong forms, surrogates and values past U+10FFFF.
+  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
+      (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+      (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return n;
+}
+}  // namespace
+
+std::vector<Schema*>& schema_registry() {
+  static std::vector<Schema*> all;
+  return all;
+}
+
+Schema& define_schema(const char* name, std::vector<FieldDef> fields) {
+  auto* s = new Schema();  // lives for the process, like the code
+  s->name = name;
+  s->id = static_cast<uint16_t>(schema_registry().size());
+  uint16_t cell = 0;
+  for (auto& f : fields) {
+    f.cell = cell;
+    cell += cells_of(f.type);
+  }
+  s->cells = cell;
+  s->fields = std::move(fields);
+  schema_registry().push_back(s);
+  return *s;
+}
+
+const Schema* find_schema(std::string_view name) {
+  for (const Schema* s : schema_registry())
+    if (s->name == name) return s;
+  return nullptr;
+}
+
+uint32_t StringTable::intern(std::string_view s) {
+  auto it = index_.find(std::string(s));
+  if (it != index_.end()) return it->second;
+  uint32_t id = static_cast<uint32_t>(offsets_.size() - 1);
+  for (size_t i = 0; i < s.size();) {
+    size_t n = utf8_seq(s, i);
+    if (n == 0) {
+      blob_.append("\xEF\xBF\xBD");  // U+FFFD
+      units_ += 1;
+      i += 1;
+      continue;
+    }
+    blob_.append(s.data() + i, n);
+    units_ += n == 4 ? 2 : 1;  // astral code points take a surrogate pair
+    i += n;
+  }
+  offsets_.push_back(units_);
+  index_.emplace(std::string(s), id);
+  return id;
+}
+
+double* Rec::cell(uint16_t f, int k) {
+  auto& v = set_->cells_[schema_->id];
+  return &v[index_ * schema_->cells + schema_->fields[f].cell + k];
+}
+
+bool Rec::has(uint16_t f) const {
+  auto& v = set_->cells_[schema_->id];
+  double d = v[index_ * schema_->cells + schema_->fields[f].cell];
+  return d == d;
+}
+
+void Rec::big(uint16_t f, uint64_t v) {
+  *cell(f) = 0;
+  std::memcpy(cell(f, 1), &v, sizeof v);
+}
+
+void Rec::str(uint16_t f, std::string_view s) {
+  *cell(f) = set_->strings_.intern(s);
+}
+
+void Rec::bytes(uint16_t f, const uint8_t* p, size_t n) {
+  auto& b = set_->bytes_;
+  *cell(f) = static_cast<double>(b.size());
+  *cell(f, 1) = static_cast<double>(n);
+  b.insert(b.end(), p, p + n);
+}
+
+void Rec::list(uint16_t f, size_t first, size_t count) {
+  *cell(f) = static_cast<double>(first);
+  *cell(f, 1) = static_cast<double>(count);
+}
+
+void Rec::variant(uint16_t f, const Schema& s, size_t index) {
+  *cell(f) = s.id;
+  *cell(f, 1) = static_cast<double>(index);
+}
+
+void Rec::strs(uint16_t f, const std::vector<std::string_view>& v) {
+  auto& l = set_->string_lists_;
+  *cell(f) = static_cast<double>(l.size());
+  *cell(f, 1) = static_cast<double>(v.size());
+  for (auto s : v) l.push_back(set_->strings_.intern(s));
+}
+
+Rec RecordSet::add(const Schema& s) {
+  if (cells_.size() <= s.id) cells_.resize(s.id + 1);
+  auto& v = cells_[s.id];
+  size_t index = v.size() / s.cells;
+  v.resize(v.size() + s.cells, kAbsent);
+  return Rec(this, &s, index);
+}
+
+size_t RecordSet::count(const Schema& s) const {
+  if (cells_.size() <= s.id || s.cells == 0) return 0;
+  return cells_[s.id].size() / s.cells;
+}
+
+}  // namespace nlw

@@ -1,0 +1,143 @@
+// Parsed results as flat records, built off the JS thread.
+//
+// A parser writes each kernel object as one record of 8-byte cells, laid out
+// by a Schema (declared with NLW_SCHEMA next to the parser). The JS side gets
+// the cells as a Float64Array, the strings as one JS string plus offsets, and
+// raw bytes as one Buffer, and builds its objects from a decoder generated
+// from the same schema (lib/decode.ts). This keeps byte layout in C++, costs
+// one N-API call per result instead of one per property, and gives every
+// object of a kind the same hidden class.
+//
+// Cell conventions (what lib/decode.ts reads):
+//   Num     1 cell: the value (integers up to 2^53), NaN = absent (null)
+//   Bool    1 cell: 0 / 1, NaN = absent
+//   BigInt  2 cells: [0 = present | NaN, the uint64 bits]
+//   Str     1 cell: index into the string table, NaN = absent
+//   Bytes   2 cells: [offset | NaN, length] into the bytes blob
+//   List    2 cells: [first record index in the child schema | NaN, count]
+//   Variant 2 cells: [schema id | NaN, record index]; its fields are merged
+//           into the parent object (a link's kind-specific fields)
+//   Strs    2 cells: [first index into the string-list array | NaN, count]
+//   Obj     1 cell: record index in the child schema | NaN (one nested object)
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace nlw {
+
+enum class FieldType : uint8_t { Num, Bool, BigInt, Str, Bytes, List, Variant, Strs, Obj };
+
+struct FieldDef {
+  const char* name;
+  FieldType type;
+  const char* child;  // schema name of List children, else ""
+  uint16_t cell = 0;  // first cell of this field in a record
+};
+
+struct Schema {
+  std::string name;
+  uint16_t id = 0;
+  uint16_t cells = 0;  // cells per record
+  std::vector<FieldDef> fields;
+};
+
+// All schemas, in registration order (id = index).
+std::vector<Schema*>& schema_registry();
+Schema& define_schema(const char* name, std::vector<FieldDef> fields);
+const Schema* find_schema(std::string_view name);
+
+// NLW_SCHEMA(route, ROUTE_FIELDS) with
+//   #define ROUTE_FIELDS(F) F(dst, Str, "") F(table, Num, "") ...
+// declares enum route_f::{dst, table, ...} and the schema `route_schema()`.
+#define NLW_FIELD_ENUM(name, type, child) name,
+#define NLW_FIELD_DEF(name, type, child) \
+  ::nlw::FieldDef{#name, ::nlw::FieldType::type, child},
+#define NLW_SCHEMA(sname, FIELDS)                                         \
+  namespace sname##_f {                                                   \
+  enum : uint16_t { FIELDS(NLW_FIELD_ENUM) kCount };                     \
+  }                                                                       \
+  inline const ::nlw::Schema& sname##_schema() {                          \
+    static ::nlw::Schema& s =                                             \
+        ::nlw::define_schema(#sname, {FIELDS(NLW_FIELD_DEF)});            \
+    return s;                                                             \
+  }                                                                       \
+  /* registered at load, so JS sees every schema before any parse */      \
+  [[maybe_unused]] static const ::nlw::Schema& sname##_registered =       \
+      sname##_schema();
+
+// Interned strings, stored as one UTF-8 blob with offsets counted in UTF-16
+// code units, so JS can cut them out of a single string with substring().
+// Invalid UTF-8 (a raw interface alias, say) becomes U+FFFD.
+class StringTable {
+ public:
+  uint32_t intern(std::string_view s);
+  const std::string& blob() const { return blob_; }
+  const std::vector<uint32_t>& offsets() const { return offsets_; }  // n+1
+  size_t size() const { return offsets_.size() - 1; }
+
+ private:
+  std::string blob_;
+  std::vector<uint32_t> offsets_{0};
+  uint32_t units_ = 0;
+  std::unordered_map<std::string, uint32_t> index_;
+};
+
+class RecordSet;
+
+// A handle on one record being written. Cheap to copy; stays valid while
+// other records (of any schema) are added.
+class Rec {
+ public:
+  Rec(RecordSet* set, const Schema* schema, size_t index)
+      : set_(set), schema_(schema), index_(index) {}
+
+  void num(uint16_t f, double v) { *cell(f) = v; }
+  void boolean(uint16_t f, bool v) { *cell(f) = v ? 1 : 0; }
+  void big(uint16_t f, uint64_t v);
+  void str(uint16_t f, std::string_view s);
+  void bytes(uint16_t f, const uint8_t* p, size_t n);
+  // Children of the List field `f` are the records [first, first+count) of
+  // the child schema.
+  void list(uint16_t f, size_t first, size_t count);
+  void variant(uint16_t f, const Schema& s, size_t index);
+  void strs(uint16_t f, const std::vector<std::string_view>& v);
+  void obj(uint16_t f, size_t index) { *cell(f) = static_cast<double>(index); }
+  bool has(uint16_t f) const;
+  size_t index() const { return index_; }
+
+ private:
+  double* cell(uint16_t f, int k = 0);
+  RecordSet* set_;
+  const Schema* schema_;
+  size_t index_;
+};
+
+class RecordSet {
+ public:
+  explicit RecordSet(const Schema& root) : root_(&root) {}
+  // Appends a record of schema `s`, every field absent.
+  Rec add(const Schema& s);
+  size_t count(const Schema& s) const;
+  const Schema& root() const { return *root_; }
+
+  std::vector<std::vector<double>>& cells() { return cells_; }
+  StringTable& strings() { return strings_; }
+  std::vector<uint8_t>& bytes() { return bytes_; }
+  std::vector<uint32_t>& string_lists() { return string_lists_; }
+
+ private:
+  friend class Rec;
+  const Schema* root_;
+  std::vector<std::vector<double>> cells_;  // per schema id
+  StringTable strings_;
+  std::vector<uint8_t> bytes_;
+  std::vector<uint32_t> string_lists_;  // string indices, for Strs fields
+};
+
+}  // namespace nlw

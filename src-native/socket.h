@@ -1,0 +1,93 @@
+// One netlink socket and its request/reply loop (DESIGN layer 1).
+//
+// transact() sends one request and reads every datagram of the reply before
+// anything is parsed (slow readers get their dumps flagged more often). Each
+// datagram is sized with MSG_PEEK|MSG_TRUNC first, so nothing is truncated
+// however large a single message is. Messages whose seq or port id is not
+// ours are stale and skipped; NLM_F_DUMP_INTR is ORed over every message of
+// the reply, NLMSG_DONE included, and reading goes on to the end.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace nlw {
+
+// An error for JS: `code` is an errno name ("ENODEV") or a library code
+// ("ETIMEDOUT", "ERR_HANDLE_CLOSED", "EBADMSG"); errno is 0 for the latter
+// unless one applies.
+struct NlError {
+  std::string code;
+  int errnum = 0;
+  std::string message;
+  std::string extack;
+  bool set() const { return !code.empty(); }
+};
+
+void set_errno_error(NlError* err, int errnum, const std::string& what);
+const char* errno_name(int errnum);
+
+// The data messages of one reply (DONE / ERROR / stale messages removed),
+// packed back to back as the kernel sent them.
+struct Reply {
+  std::vector<uint8_t> data;
+  bool interrupted = false;  // NLM_F_DUMP_INTR seen on any message
+  uint64_t bytes = 0;        // bytes received, all datagrams
+  uint64_t datagrams = 0;
+  uint64_t messages = 0;     // data messages kept
+};
+
+class NetlinkSocket {
+ public:
+  // Opens a socket of `protocol` in the calling thread's network namespace.
+  static std::unique_ptr<NetlinkSocket> open(int protocol, NlError* err);
+  // Takes ownership of an fd (a test's fake kernel: a socketpair end). Such
+  // a socket speaks netlink framing but is not bound: port id is `port`.
+  static std::unique_ptr<NetlinkSocket> adopt(int fd, int protocol,
+                                              uint32_t port);
+  ~NetlinkSocket();
+  NetlinkSocket(const NetlinkSocket&) = delete;
+  NetlinkSocket& operator=(const NetlinkSocket&) = delete;
+
+  int protocol() const { return protocol_; }
+  uint32_t port() const { return port_; }
+  // False once a timeout, overrun or malformed reply left the socket in an
+  // unknown state: it must be closed, not reused.
+  bool reusable() const { return reusable_; }
+  bool strict_check() const { return strict_check_; }
+
+  // Sends `request` (an nlmsghdr and its payload; seq and pid are filled in
+  // here) and reads the whole reply. A dump ends at NLMSG_DONE; any other
+  // request ends at its ACK (NLM_F_ACK is set here). `cancel_fd` (or -1)
+  // aborts the wait when it becomes readable. Returns false with `err` set.
+  bool transact(std::vector<uint8_t>& request, int timeout_ms, int cancel_fd,
+                Reply* reply, NlError* err);
+
+  // Sends many non-dump requests, each with NLM_F_ACK, at most `window`
+  // unacknowledged at a time, and collects each one's result: 0 or a
+  // negative errno, per request in order. Used for conntrack deletes.
+  bool transact_batch(const std::vector<std::vector<uint8_t>>& requests,
+                      size_t window, int timeout_ms, int cancel_fd,
+                      std::vector<int>* results, NlError* err);
+
+ private:
+  NetlinkSocket(int fd, int protocol, uint32_t port);
+  // Waits until readable; false with err set on timeout/cancel.
+  bool wait_readable(int64_t deadline_ms, int cancel_fd, NlError* err);
+  // Receives one datagram, appended to `buf`; returns its size or -1.
+  ssize_t recv_datagram(std::vector<uint8_t>* buf, NlError* err);
+  bool send_all(const uint8_t* p, size_t n, NlError* err);
+
+  int fd_;
+  int protocol_;
+  uint32_t port_;
+  uint32_t seq_;
+  bool reusable_ = true;
+  bool strict_check_ = false;
+};
+
+int64_t now_ms();
+
+}  // namespace nlw
