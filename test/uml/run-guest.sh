@@ -1,0 +1,31 @@
+#!/bin/bash
+# Boots a real Linux 6.1 kernel under user-mode Linux (Debian's
+# user-mode-linux package) once, runs the given node:test files inside it as
+# root, and exits with their status. The guest's root file system is this
+# machine's / over hostfs, read-only, so the repository, node and iproute2 are
+# the host's. TAP output goes to stdout (and $NLW_OUT/guest.tap).
+#   test/uml/run-guest.sh test/guest/*.test.ts
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+[ $# -gt 0 ] || { echo "usage: $0 test-file..." >&2; exit 2; }
+command -v linux.uml >/dev/null || { echo "linux.uml not found (apt-get install user-mode-linux)" >&2; exit 3; }
+
+out=$(mktemp -d /tmp/nlwrap-uml-out.XXXXXX)
+umldir=$(mktemp -d /dev/shm/nlwrap-uml.XXXXXX)
+trap 'rm -rf "$umldir"' EXIT
+files=()
+for f in "$@"; do
+  case "$f" in /*) files+=("$f") ;; *) files+=("$repo/$f") ;; esac
+done
+
+set +e
+timeout -k 5 "${NLW_UML_TIMEOUT:-240}" linux.uml mem=1536M rootfstype=hostfs rootflags=/ ro quiet loglevel=3 \
+  init="$repo/test/uml/init.sh" con0=null,fd:1 con=null ssl=null \
+  uml_dir="$umldir" umid="nlwrap$$" \
+  NLW_REPO="$repo" NLW_OUT="$out" NLW_TESTS="${files[*]}" </dev/null
+rc=$?
+set -e
+status=$(cat "$out/status" 2>/dev/null || echo "")
+echo "uml: linux.uml exited $rc, guest test status ${status:-none}, output in $out" >&2
+[ "$status" = "0" ] && exit 0
+exit 1
