@@ -7,8 +7,13 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp
 mount -t proc proc /proc
 mount -t sysfs sys /sys
-mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
+# The repository may live under the host's /tmp, which the guest's own /tmp
+# hides: mount it (read-only) at a fixed place first.
+mkdir -p /run/nlw-repo
+mount -r -t hostfs -o "$NLW_REPO" hostfs /run/nlw-repo || { echo "uml: cannot mount $NLW_REPO"; echo 1 > /proc/exitcode; echo o > /proc/sysrq-trigger; sleep 10; }
+NLW_REPO=/run/nlw-repo
+mount -t tmpfs tmpfs /tmp
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mkdir -p /dev/pts /dev/shm /run/netns
 mount -t devpts devpts /dev/pts

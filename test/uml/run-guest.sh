@@ -13,9 +13,10 @@ command -v linux.uml >/dev/null || { echo "linux.uml not found (apt-get install 
 out=$(mktemp -d /tmp/nlwrap-uml-out.XXXXXX)
 umldir=$(mktemp -d /dev/shm/nlwrap-uml.XXXXXX)
 trap 'rm -rf "$umldir"' EXIT
+# Test files relative to the repository, which the guest mounts elsewhere.
 files=()
 for f in "$@"; do
-  case "$f" in /*) files+=("$f") ;; *) files+=("$repo/$f") ;; esac
+  case "$f" in "$repo"/*) files+=("${f#"$repo"/}") ;; /*) echo "$f is outside $repo" >&2; exit 2 ;; *) files+=("$f") ;; esac
 done
 
 set +e
