@@ -26,6 +26,9 @@ namespace nlw {
 namespace {
 constexpr int kRecvBuf = 4 << 20;  // a few MiB: a dump chunk is ~32 KiB
 constexpr int kSendBuf = 1 << 20;
+// Receive room per datagram: more than the ~32 KiB the kernel fills a dump
+// chunk with, so every chunk is as large as the kernel makes them.
+constexpr size_t kRecvChunk = 64 << 10;
 
 void setopt(int fd, int level, int name, int value) {
   setsockopt(fd, level, name, &value, sizeof value);
@@ -176,42 +179,59 @@ bool NetlinkSocket::wait_readable(int64_t deadline_ms, int cancel_fd,
   }
 }
 
-ssize_t NetlinkSocket::recv_datagram(std::vector<uint8_t>* buf,
-                                     NlError* err) {
+ssize_t NetlinkSocket::recv_datagram(ByteBuf* buf, NlError* err) {
+  // The kernel sizes the chunks of a dump after the largest buffer recv()
+  // was given (up to ~32 KiB): peeking with a zero-length buffer would make
+  // it send two links per datagram. So peek into a full chunk's worth of
+  // room; MSG_TRUNC returns the datagram's real size, and when it did not
+  // fit, the buffer grows and the datagram is read again: nothing is ever
+  // truncated. Otherwise a zero-length read drops the datagram just copied.
+  const size_t old = buf->size();
   for (;;) {
-    // Peek the datagram's real size first, so no message is ever truncated.
-    ssize_t n = ::recv(fd_, nullptr, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+    // NLMSG_ALIGNTO bytes of slack: transact() may pad the last message.
+    buf->resize(old + kRecvChunk + NLMSG_ALIGNTO);
+    ssize_t n = ::recv(fd_, buf->data() + old, kRecvChunk,
+                       MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
     if (n < 0) {
+      buf->resize(old);
       if (errno == EINTR) continue;
       if (errno == EAGAIN) return 0;
+      reusable_ = false;
       if (errno == ENOBUFS) {
-        reusable_ = false;
         set_errno_error(err, ENOBUFS,
                         "netlink receive buffer overrun, the dump was lost");
-        return -1;
+      } else {
+        set_errno_error(err, errno, "recv(netlink)");
       }
-      set_errno_error(err, errno, "recv(netlink)");
-      reusable_ = false;
       return -1;
     }
-    size_t old = buf->size();
-    // NLMSG_ALIGNTO bytes of slack: transact() may pad the last message.
-    buf->resize(old + static_cast<size_t>(n) + NLMSG_ALIGNTO);
+    size_t size = static_cast<size_t>(n);
     ssize_t got;
-    do {
-      got = ::recv(fd_, buf->data() + old, static_cast<size_t>(n),
-                   MSG_DONTWAIT);
-    } while (got < 0 && errno == EINTR);
-    if (got < 0) {
+    if (size > kRecvChunk) {
+      buf->resize(old + size + NLMSG_ALIGNTO);
+      do {
+        got = ::recv(fd_, buf->data() + old, size, MSG_DONTWAIT);
+      } while (got < 0 && errno == EINTR);
+    } else {
+      do {
+        got = ::recv(fd_, nullptr, 0, MSG_TRUNC | MSG_DONTWAIT);
+      } while (got < 0 && errno == EINTR);
+    }
+    if (got < 0 || static_cast<size_t>(got) != size) {
       buf->resize(old);
-      if (errno == EAGAIN) return 0;
       reusable_ = false;
-      set_errno_error(err, errno, "recv(netlink)");
+      if (got < 0) {
+        set_errno_error(err, errno, "recv(netlink)");
+      } else {
+        err->code = "EIO";
+        err->errnum = EIO;
+        err->message = "a netlink datagram changed between peek and read";
+      }
       return -1;
     }
-    buf->resize(old + static_cast<size_t>(got));
-    if (got == 0) continue;  // an empty datagram: nothing to read
-    return got;
+    buf->resize(old + size);
+    if (size == 0) continue;  // an empty datagram: nothing to read
+    return n;
   }
 }
 
@@ -255,7 +275,7 @@ bool NetlinkSocket::transact(std::vector<uint8_t>& request, int timeout_ms,
   const int64_t deadline = now_ms() + timeout_ms;
   if (!send_all(request.data(), request.size(), err)) return false;
 
-  std::vector<uint8_t>& data = reply->data;
+  ByteBuf& data = reply->data;
   bool done = false;
   int kernel_error = 0;
   NlError kernel_err;
@@ -344,7 +364,7 @@ bool NetlinkSocket::transact_batch(
 
   size_t sent = 0, answered = 0;
   std::vector<uint8_t> out;
-  std::vector<uint8_t> in;
+  ByteBuf in;
   while (answered < total) {
     // Fill the window: pack as many requests as fit into one send.
     out.clear();

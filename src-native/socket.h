@@ -11,9 +11,32 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace nlw {
+
+// A byte vector whose resize() leaves the new bytes uninitialised: receive
+// buffers are grown ahead of recv(), which overwrites them anyway.
+template <class T>
+struct UninitAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = UninitAllocator<U>;
+  };
+  UninitAllocator() = default;
+  template <class U>
+  UninitAllocator(const UninitAllocator<U>&) {}
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... A>
+  void construct(U* p, A&&... a) {
+    ::new (static_cast<void*>(p)) U(std::forward<A>(a)...);
+  }
+};
+using ByteBuf = std::vector<uint8_t, UninitAllocator<uint8_t>>;
 
 // An error for JS: `code` is an errno name ("ENODEV") or a library code
 // ("ETIMEDOUT", "ERR_HANDLE_CLOSED", "EBADMSG"); errno is 0 for the latter
@@ -32,7 +55,7 @@ const char* errno_name(int errnum);
 // The data messages of one reply (DONE / ERROR / stale messages removed),
 // packed back to back as the kernel sent them.
 struct Reply {
-  std::vector<uint8_t> data;
+  ByteBuf data;
   bool interrupted = false;  // NLM_F_DUMP_INTR seen on any message
   uint64_t bytes = 0;        // bytes received, all datagrams
   uint64_t datagrams = 0;
@@ -77,7 +100,7 @@ class NetlinkSocket {
   // Waits until readable; false with err set on timeout/cancel.
   bool wait_readable(int64_t deadline_ms, int cancel_fd, NlError* err);
   // Receives one datagram, appended to `buf`; returns its size or -1.
-  ssize_t recv_datagram(std::vector<uint8_t>* buf, NlError* err);
+  ssize_t recv_datagram(ByteBuf* buf, NlError* err);
   bool send_all(const uint8_t* p, size_t n, NlError* err);
 
   int fd_;
