@@ -36,7 +36,7 @@ import {
   type PeerResult,
 } from './peers';
 import { run } from './proc';
-import { goals, render, type Extras, type KindRow, type MemLag } from './report';
+import { goals, NOT_SELECTED, render, type Extras, type KindRow, type MemLag } from './report';
 
 interface Options {
   scale: ScaleName;
@@ -117,7 +117,13 @@ async function runMemLag(ns: string): Promise<MemLag> {
 }
 
 async function main(): Promise<number> {
-  const o = parseArgs(process.argv.slice(2));
+  let o: Options;
+  try {
+    o = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    log(`bench: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
   if (process.getuid?.() !== 0) {
     log('bench: must run as root (it builds a network namespace)');
     return 2;
@@ -168,11 +174,11 @@ async function main(): Promise<number> {
     rows.push({ kind: k, nlwrap, floor: floorRes.get(k)!, go: goRes.get(k)!, tool: toolRes.get(k)!, toolLabel: toolCommand(k, fx.name, fx.path).label });
   }
 
-  const notRun: PeerResult = { skip: 'kind not selected' };
+  const notRun: PeerResult = { skip: NOT_SELECTED };
   const ex: Extras = {
     addrOne: { kernel: notRun, client: notRun, go: notRun, linkName: fx.oneLinkName },
     del: { nlwrap: notRun, tool: notRun, go: notRun, expected: Math.floor(scale.flows / 100) },
-    memlag: { skip: 'kind not selected' },
+    memlag: { skip: NOT_SELECTED },
   };
   if (o.kinds.includes('addrs')) {
     const a = await addrOneLink(h, fx.oneLinkIndex, scale.reps);

@@ -37,6 +37,8 @@ export interface Goal {
 /** ≤ this many times the C floor, per kind (issue 7). */
 export const FLOOR_LIMIT: Record<Kind, number> = { links: 1.5, addrs: 3, routes: 1.5, xfrm: 3, conntrack: 1.5 };
 export const LAG_LIMIT_MS = 20;
+/** The skip reason of the extra figures when their kind was left out with --kinds. */
+export const NOT_SELECTED = 'kind not selected';
 export const RSS_LIMIT = 2;
 
 const ms = (r: PeerResult): string => (r.ms === undefined ? '—' : r.ms < 10 ? r.ms.toFixed(2) : r.ms.toFixed(1));
@@ -101,7 +103,7 @@ export function render(rows: KindRow[], ex: Extras, gs: Goal[]): string {
   const out: string[] = [];
   out.push(
     table(
-      ['kind', 'objects', 'nlwrap ms', 'C floor ms', 'Go ms', 'tool ms', 'nlwrap/floor', 'nlwrap/Go', 'goal', 'tool'],
+      ['kind', 'objects', 'nlwrap ms', 'C floor ms', 'Go ms', 'tool ms', 'nlwrap/floor', 'nlwrap/Go', 'tool/nlwrap', 'goal', 'tool'],
       rows.map((r) => [
         r.kind,
         String(r.nlwrap.count ?? r.floor.count ?? r.go.count ?? '—'),
@@ -111,6 +113,7 @@ export function render(rows: KindRow[], ex: Extras, gs: Goal[]): string {
         ms(r.tool),
         x(ratio(r.nlwrap, r.floor)),
         x(ratio(r.nlwrap, r.go)),
+        x(ratio(r.tool, r.nlwrap)),
         `<Go, ≤${FLOOR_LIMIT[r.kind]}× floor`,
         r.toolLabel,
       ]),
@@ -134,6 +137,18 @@ export function render(rows: KindRow[], ex: Extras, gs: Goal[]): string {
   if (skips.length) out.push('', 'skipped:', ...skips);
 
   const a = ex.addrOne;
+  if (a.kernel.skip !== NOT_SELECTED) out.push(...addrSection(ex));
+  if (ex.del.nlwrap.skip !== NOT_SELECTED) out.push(...conntrackSection(ex));
+  out.push('', 'goals (issue 7):');
+  const tag = (ok: boolean | null): string => (ok === null ? 'NOT MEASURED' : ok ? 'PASS' : 'MISS');
+  const w = Math.max(...gs.map((g) => g.what.length));
+  for (const g of gs) out.push(`  ${tag(g.ok).padEnd(12)}  ${g.what.padEnd(w)}  ${g.detail}`);
+  return out.join('\n');
+}
+
+function addrSection(ex: Extras): string[] {
+  const out: string[] = [];
+  const a = ex.addrOne;
   const bytes = (r: PeerResult): string => (r.extra?.bytes === undefined ? '—' : `${Math.round(r.extra.bytes)} B`);
   out.push(
     '',
@@ -148,6 +163,11 @@ export function render(rows: KindRow[], ex: Extras, gs: Goal[]): string {
     ),
   );
 
+  return out;
+}
+
+function conntrackSection(ex: Extras): string[] {
+  const out: string[] = [];
   const d = ex.del;
   const cnt = (r: PeerResult): string => (r.count === undefined ? '—' : String(r.count));
   out.push(
@@ -177,10 +197,5 @@ export function render(rows: KindRow[], ex: Extras, gs: Goal[]): string {
       : `conntrack list of ${m.flows} flows (fresh process): peak RSS growth ${mib(m.rssGrowthBytes)}, ` +
           `objects ${mib(m.objectsBytes)}, max timer lag ${m.lagColdMs?.toFixed(1)} ms cold / ${m.lagWarmMs?.toFixed(1)} ms warm`,
   );
-
-  out.push('', 'goals (issue 7):');
-  const tag = (ok: boolean | null): string => (ok === null ? 'NOT MEASURED' : ok ? 'PASS' : 'MISS');
-  const w = Math.max(...gs.map((g) => g.what.length));
-  for (const g of gs) out.push(`  ${tag(g.ok).padEnd(12)}  ${g.what.padEnd(w)}  ${g.detail}`);
-  return out.join('\n');
+  return out;
 }
