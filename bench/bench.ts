@@ -1,0 +1,248 @@
+// npm run bench [-- --scale small|medium|large] [--check] [--kinds k,...]
+//               [--reps N] [--no-install] [--json FILE]
+//
+// Issue 7's benchmark, all peers side by side in one run on one namespace:
+// per kind (links, addrs, routes, xfrm policies, conntrack flows) nlwrap's
+// in-process median per call next to a bare C dumper (the floor), Go
+// vishvananda/netlink, and iproute2 / conntrack-tools as whole processes;
+// plus addrList of one link with and without kernel-side filtering, a 1%
+// conntrack delete by filter against `conntrack -D`, and the memory and
+// event-loop lag of the big conntrack list. `--check` exits 1 when a goal of
+// issue 7 is missed or could not be measured (a benchmark guard run by hand
+// or in its own CI job; never part of the unit suite).
+//
+// Runs as root (it builds a network namespace). The namespace is always
+// deleted, also on failure and on SIGINT.
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildFixture, deleteNamespace, installCleanup, removeStaleNamespaces, SCALES, type ScaleName } from './fixture';
+import { addrOneLink, deleteByMark, kindCall, openHandle, timeCalls } from './nlwrap';
+import {
+  BENCH_DIR,
+  buildCtFill,
+  buildFloor,
+  buildGoPeer,
+  conntrackDelete,
+  ensurePackages,
+  KINDS,
+  median,
+  runFloor,
+  runGo,
+  timeProcess,
+  toolCommand,
+  type GoExtraKind,
+  type Kind,
+  type PeerResult,
+} from './peers';
+import { run } from './proc';
+import { goals, NOT_SELECTED, render, type Extras, type KindRow, type MemLag } from './report';
+
+interface Options {
+  scale: ScaleName;
+  check: boolean;
+  kinds: Kind[];
+  reps?: number;
+  install: boolean;
+  json?: string;
+}
+
+const USAGE = `usage: npm run bench -- [--scale small|medium|large] [--check] [--kinds ${KINDS.join(',')}]
+                      [--reps N] [--no-install] [--json FILE]
+  --scale     fixture size (default small; the goals of issue 7 are set at large)
+  --check     exit 1 when a goal is missed or not measured
+  --kinds     only these kinds (and only their goals)
+  --reps      timed calls per kind for the in-process peers (default by scale)
+  --no-install  never run apt-get for missing peers
+  --json      also write every figure to FILE`;
+
+function parseArgs(argv: string[]): Options {
+  const o: Options = { scale: 'small', check: false, kinds: [...KINDS], install: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const val = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--scale') {
+      const s = val();
+      if (!(s in SCALES)) throw new Error(`--scale must be small, medium or large, got ${s}`);
+      o.scale = s as ScaleName;
+    } else if (a === '--check') o.check = true;
+    else if (a === '--kinds') {
+      const ks = val().split(',');
+      for (const k of ks) if (!KINDS.includes(k as Kind)) throw new Error(`--kinds: unknown kind ${k}`);
+      o.kinds = ks as Kind[];
+    } else if (a === '--reps') {
+      o.reps = Number(val());
+      if (!Number.isInteger(o.reps) || o.reps < 1 || o.reps > 1000) throw new Error('--reps must be an integer from 1 to 1000');
+    } else if (a === '--no-install') o.install = false;
+    else if (a === '--json') o.json = val();
+    else if (a === '--help' || a === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else throw new Error(`unknown option ${a}`);
+  }
+  return o;
+}
+
+const log = (s: string): void => {
+  process.stderr.write(`${s}\n`);
+};
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  return `Linux ${os.release()}, ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, load ${load}`;
+}
+
+/** Conntrack entries in every namespace (the slab is shared and not merged). */
+function conntrackEntriesEverywhere(): number | undefined {
+  try {
+    const m = /^nf_conntrack\s+(\d+)/m.exec(readFileSync('/proc/slabinfo', 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function runMemLag(ns: string): Promise<MemLag> {
+  const r = await run(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(BENCH_DIR, 'ct-memlag.ts'), ns], {
+    cwd: path.join(BENCH_DIR, '..'),
+  });
+  const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
+  if (!line) return { skip: `child failed: ${(r.stderr || `exit ${r.status}`).trim().split('\n')[0]}` };
+  return JSON.parse(line) as MemLag;
+}
+
+async function main(): Promise<number> {
+  let o: Options;
+  try {
+    o = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    log(`bench: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (process.getuid?.() !== 0) {
+    log('bench: must run as root (it builds a network namespace)');
+    return 2;
+  }
+  const scale = { ...SCALES[o.scale], ...(o.reps ? { reps: o.reps } : {}) };
+  installCleanup();
+  const stale = removeStaleNamespaces();
+  if (stale.length) log(`removed namespaces left by killed runs: ${stale.join(', ')}`);
+
+  const t0 = Date.now();
+  ensurePackages(o.install, log);
+  const ctFill = buildCtFill();
+  const floor = buildFloor();
+  const goPeer = buildGoPeer();
+  for (const [name, b] of [
+    ['ct-fill', ctFill],
+    ['C floor', floor],
+    ['Go peer', goPeer],
+  ] as const)
+    if ('skip' in b) log(`${name}: skipped: ${b.skip}`);
+  if ('skip' in ctFill) throw new Error(`bench/ct-fill.c does not build (${ctFill.skip}); the fixture needs it`);
+
+  const before = conntrackEntriesEverywhere();
+  log(`building the namespace (${o.scale}: ${scale.links} links, ${scale.addrs} addresses, ${scale.routes} routes, ` +
+      `${scale.policies} xfrm policies, ${scale.flows} conntrack flows)`);
+  const fx = await buildFixture(scale, ctFill.path, log);
+  const others = before === undefined ? undefined : before;
+  if (others !== undefined && others > 10_000)
+    log(`warning: ${others} conntrack entries already lived in other namespaces before the bench: the conntrack ` +
+        'table is shared, so conntrack timings are inflated (run the bench alone)');
+
+  // Peers, one kind at a time in each.
+  log('C floor, Go peer, iproute2 / conntrack-tools');
+  const floorRes = await runFloor(floor, fx.path, scale.reps, o.kinds);
+  const goRes = await runGo(goPeer, fx.name, scale.reps, o.kinds);
+  const toolRes = new Map<Kind, PeerResult>();
+  for (const k of o.kinds) {
+    const c = toolCommand(k, fx.name, fx.path);
+    toolRes.set(k, await timeProcess(c.cmd, c.args, scale.toolRuns));
+  }
+
+  log('nlwrap in-process');
+  const h = openHandle(fx.name);
+  const rows: KindRow[] = [];
+  for (const k of o.kinds) {
+    const call = kindCall(h, k);
+    const nlwrap = typeof call === 'function' ? await timeCalls(h, call, scale.reps) : call;
+    rows.push({ kind: k, nlwrap, floor: floorRes.get(k)!, go: goRes.get(k)!, tool: toolRes.get(k)!, toolLabel: toolCommand(k, fx.name, fx.path).label });
+  }
+
+  const notRun: PeerResult = { skip: NOT_SELECTED };
+  const ex: Extras = {
+    addrOne: { kernel: notRun, client: notRun, go: notRun, linkName: fx.oneLinkName },
+    del: { nlwrap: notRun, tool: notRun, go: notRun, expected: Math.floor(scale.flows / 100) },
+    memlag: { skip: NOT_SELECTED },
+  };
+  if (o.kinds.includes('addrs')) {
+    const a = await addrOneLink(h, fx.oneLinkIndex, scale.reps);
+    const goOne = await runGoOne(goPeer, fx.name, scale.reps, ['-link', String(fx.oneLinkIndex)], 'addrs1');
+    ex.addrOne = { ...a, go: goOne, linkName: fx.oneLinkName };
+  }
+  if (o.kinds.includes('conntrack')) {
+    log('conntrack list memory / timer lag (child process)');
+    ex.memlag = await runMemLag(fx.name);
+    // Deletes last: each run removes another 1% (marks 1-3 nlwrap, 4-6 conntrack -D, 7-9 Go).
+    log('conntrack deletes');
+    ex.del.nlwrap = await deleteByMark(h, [1, 2, 3]);
+    const tool: number[] = [];
+    let toolCount: number | undefined;
+    let toolSkip: string | undefined;
+    for (const m of [4, 5, 6]) {
+      const r = await conntrackDelete(fx.path, m);
+      if ('skip' in r) {
+        toolSkip = r.skip;
+        break;
+      }
+      tool.push(r.ms);
+      toolCount ??= r.deleted;
+    }
+    ex.del.tool = toolSkip !== undefined ? { skip: toolSkip } : { ms: median(tool), count: toolCount };
+    ex.del.go = await runGoOne(goPeer, fx.name, 3, ['-mark', '7'], 'ctdelete');
+  }
+  h.close();
+  deleteNamespace();
+
+  const gs = goals(rows, ex);
+  console.log(`nlwrap bench, scale ${o.scale} (${scale.reps} timed calls per kind in-process, ${scale.toolRuns} runs per tool)`);
+  console.log(machine());
+  console.log(`namespace built in ${Object.values(fx.buildSeconds).reduce((a, b) => a + b, 0).toFixed(1)} s ` +
+      `(${Object.entries(fx.buildSeconds).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')})`);
+  console.log('');
+  console.log(render(rows, ex, gs));
+  if (o.scale !== 'large') console.log(`\n(the goals are set at --scale large; at ${o.scale} scale fixed per-call costs weigh more)`);
+  console.log(`\ntotal ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  if (o.json) writeFileSync(o.json, JSON.stringify({ scale: o.scale, machine: machine(), fixture: fx, rows, extras: ex, goals: gs }, null, 2));
+  if (o.check) {
+    const bad = gs.filter((g) => g.ok !== true);
+    if (bad.length) {
+      console.log(`\n--check: ${bad.length} goal(s) missed or not measured`);
+      return 1;
+    }
+    console.log('\n--check: every goal met');
+  }
+  return 0;
+}
+
+/** One Go kind that takes extra flags (addrs1, ctdelete). */
+async function runGoOne(bin: ReturnType<typeof buildGoPeer>, ns: string, reps: number, flags: string[], kind: GoExtraKind): Promise<PeerResult> {
+  return (await runGo(bin, ns, reps, [kind], flags)).get(kind) ?? { skip: 'no result' };
+}
+
+main().then(
+  (code) => {
+    deleteNamespace();
+    process.exit(code);
+  },
+  (err: Error) => {
+    log(`bench: ${err.stack ?? err.message}`);
+    deleteNamespace();
+    process.exit(1);
+  },
+);
