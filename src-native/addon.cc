@@ -146,7 +146,7 @@ class CallWorker : public Napi::AsyncWorker {
     datagrams_ = static_cast<double>(ctx.reply.datagrams);
     messages_ = static_cast<double>(ctx.reply.messages);
     result_ = ctx.result;
-    ctx.reply.data = {};
+    ctx.reply.data = ByteBuf();
     if (!ok) SetError(err_.code);
   }
 

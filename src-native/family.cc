@@ -92,6 +92,7 @@ bool run_request(const Op& op, OpContext& ctx) {
                           ctx.err))
     return false;
   bool ignored = false;  // the socket core already latched the flag
+  ctx.out->reserve(ctx.out->root(), ctx.reply.messages);
   return parse_messages(*op.parser, ctx.reply.data.data(),
                         ctx.reply.data.size(), ctx.out, &ignored, ctx.err);
 }

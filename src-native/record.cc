@@ -78,9 +78,16 @@ const Schema* find_schema(std::string_view name) {
   return nullptr;
 }
 
-uint32_t StringTable::intern(std::string_view s) {
-  auto it = index_.find(std::string(s));
-  if (it != index_.end()) return it->second;
+namespace {
+// FNV-1a: short strings, good enough spread, no allocation.
+uint32_t hash_of(std::string_view s) {
+  uint32_t h = 2166136261u;
+  for (unsigned char c : s) h = (h ^ c) * 16777619u;
+  return h;
+}
+}  // namespace
+
+uint32_t StringTable::append(std::string_view s) {
   uint32_t id = static_cast<uint32_t>(offsets_.size() - 1);
   for (size_t i = 0; i < s.size();) {
     size_t n = utf8_seq(s, i);
@@ -95,7 +102,40 @@ uint32_t StringTable::intern(std::string_view s) {
     i += n;
   }
   offsets_.push_back(units_);
-  index_.emplace(std::string(s), id);
+  raw_offsets_.push_back(static_cast<uint32_t>(raw_.size()));
+  return id;
+}
+
+bool StringTable::same(uint32_t id, std::string_view s) const {
+  uint32_t a = raw_offsets_[id], b = raw_offsets_[id + 1];
+  return b - a == s.size() && std::memcmp(raw_.data() + a, s.data(), s.size()) == 0;
+}
+
+void StringTable::rehash() {
+  std::vector<uint32_t> old;
+  old.swap(slots_);
+  slots_.assign(old.empty() ? 64 : old.size() * 2, 0);
+  size_t mask = slots_.size() - 1;
+  for (uint32_t slot : old) {
+    if (slot == 0) continue;
+    uint32_t id = slot - 1;
+    std::string_view k(raw_.data() + raw_offsets_[id], raw_offsets_[id + 1] - raw_offsets_[id]);
+    size_t i = hash_of(k) & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = slot;
+  }
+}
+
+uint32_t StringTable::intern(std::string_view s) {
+  if ((interned_ + 1) * 2 > slots_.size()) rehash();
+  size_t mask = slots_.size() - 1;
+  size_t i = hash_of(s) & mask;
+  for (; slots_[i] != 0; i = (i + 1) & mask)
+    if (same(slots_[i] - 1, s)) return slots_[i] - 1;
+  raw_.append(s.data(), s.size());
+  uint32_t id = append(s);
+  slots_[i] = id + 1;
+  interned_++;
   return id;
 }
 
@@ -117,6 +157,10 @@ void Rec::big(uint16_t f, uint64_t v) {
 
 void Rec::str(uint16_t f, std::string_view s) {
   *cell(f) = set_->strings_.intern(s);
+}
+
+void Rec::str_unique(uint16_t f, std::string_view s) {
+  *cell(f) = set_->strings_.append(s);
 }
 
 void Rec::bytes(uint16_t f, const uint8_t* p, size_t n) {
@@ -149,6 +193,12 @@ Rec RecordSet::add(const Schema& s) {
   size_t index = v.size() / s.cells;
   v.resize(v.size() + s.cells, kAbsent);
   return Rec(this, &s, index);
+}
+
+void RecordSet::reserve(const Schema& s, size_t n) {
+  if (cells_.size() <= s.id) cells_.resize(s.id + 1);
+  auto& v = cells_[s.id];
+  v.reserve(v.size() + n * s.cells);
 }
 
 size_t RecordSet::count(const Schema& s) const {

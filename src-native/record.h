@@ -26,7 +26,6 @@
 #include <limits>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace nlw {
@@ -76,16 +75,27 @@ const Schema* find_schema(std::string_view name);
 // Invalid UTF-8 (a raw interface alias, say) becomes U+FFFD.
 class StringTable {
  public:
+  // The index of `s`, added once however often it recurs (names, kinds).
   uint32_t intern(std::string_view s);
+  // Adds `s` without looking for an earlier copy: for values that rarely
+  // repeat (addresses), where hashing costs more than it saves.
+  uint32_t append(std::string_view s);
   const std::string& blob() const { return blob_; }
   const std::vector<uint32_t>& offsets() const { return offsets_; }  // n+1
   size_t size() const { return offsets_.size() - 1; }
 
  private:
-  std::string blob_;
-  std::vector<uint32_t> offsets_{0};
+  bool same(uint32_t id, std::string_view s) const;
+  void rehash();
+  std::string blob_;                 // UTF-8, sanitised
+  std::vector<uint32_t> offsets_{0};  // in UTF-16 units
   uint32_t units_ = 0;
-  std::unordered_map<std::string, uint32_t> index_;
+  // Open-addressing index of interned strings by their original bytes,
+  // kept in raw_ (raw_offsets_ per string id; not every id is interned).
+  std::string raw_;
+  std::vector<uint32_t> raw_offsets_{0};
+  std::vector<uint32_t> slots_;  // string id + 1, 0 = empty
+  size_t interned_ = 0;
 };
 
 class RecordSet;
@@ -100,7 +110,8 @@ class Rec {
   void num(uint16_t f, double v) { *cell(f) = v; }
   void boolean(uint16_t f, bool v) { *cell(f) = v ? 1 : 0; }
   void big(uint16_t f, uint64_t v);
-  void str(uint16_t f, std::string_view s);
+  void str(uint16_t f, std::string_view s);  // interned
+  void str_unique(uint16_t f, std::string_view s);  // appended as is
   void bytes(uint16_t f, const uint8_t* p, size_t n);
   // Children of the List field `f` are the records [first, first+count) of
   // the child schema.
@@ -123,6 +134,9 @@ class RecordSet {
   explicit RecordSet(const Schema& root) : root_(&root) {}
   // Appends a record of schema `s`, every field absent.
   Rec add(const Schema& s);
+  // Room for `n` more records of `s` (the reply's message count is known
+  // before parsing), so the cells do not move while they grow.
+  void reserve(const Schema& s, size_t n);
   size_t count(const Schema& s) const;
   const Schema& root() const { return *root_; }
 
