@@ -23,6 +23,7 @@ export const ADDR_LIFETIME_FOREVER = 0xffffffff;
  * routeListFiltered mask bits, with vishvananda/netlink's values (1 << 1 ...
  * 1 << 15). RT_FILTER_MARK and RT_FILTER_MASK exist there for route lookups
  * and do nothing in its route lists; nlwrap rejects them with a RangeError.
+ * RT_FILTER_PRIORITY, which v1.3 declares but ignores, is honoured here.
  */
 export const RT_FILTER_PROTOCOL = 1 << 1;
 export const RT_FILTER_SCOPE = 1 << 2;
