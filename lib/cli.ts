@@ -4,8 +4,10 @@ import { Handle } from './handle';
 import { NetlinkError } from './errors';
 import { UsageError, type Command } from './cli/command';
 import { links } from './cli/links';
+import { addrs } from './cli/addrs';
+import { routes } from './cli/routes';
 
-const COMMANDS: Command[] = [links];
+const COMMANDS: Command[] = [links, addrs, routes];
 
 const COMMON = {
   netns: { value: true, help: 'network namespace: a name under /var/run/netns or a path' },

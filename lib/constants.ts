@@ -11,3 +11,32 @@ export const FAMILY_V6 = 10;
 export const NETLINK_ROUTE = 0;
 export const NETLINK_XFRM = 6;
 export const NETLINK_NETFILTER = 12;
+
+/**
+ * An address lifetime that never ends: Addr.preferedLft / validLft hold it for
+ * permanent addresses (the kernel's INFINITY_LIFE_TIME, 0xFFFFFFFF; iproute2
+ * prints it as "forever").
+ */
+export const ADDR_LIFETIME_FOREVER = 0xffffffff;
+
+/**
+ * routeListFiltered mask bits, with vishvananda/netlink's values (1 << 1 ...
+ * 1 << 15). RT_FILTER_MARK and RT_FILTER_MASK exist there for route lookups
+ * and do nothing in its route lists; nlwrap rejects them with a RangeError.
+ * RT_FILTER_PRIORITY, which v1.3 declares but ignores, is honoured here.
+ */
+export const RT_FILTER_PROTOCOL = 1 << 1;
+export const RT_FILTER_SCOPE = 1 << 2;
+export const RT_FILTER_TYPE = 1 << 3;
+export const RT_FILTER_TOS = 1 << 4;
+export const RT_FILTER_IIF = 1 << 5;
+export const RT_FILTER_OIF = 1 << 6;
+export const RT_FILTER_DST = 1 << 7;
+export const RT_FILTER_SRC = 1 << 8;
+export const RT_FILTER_GW = 1 << 9;
+export const RT_FILTER_TABLE = 1 << 10;
+export const RT_FILTER_HOPLIMIT = 1 << 11;
+export const RT_FILTER_PRIORITY = 1 << 12;
+export const RT_FILTER_MARK = 1 << 13;
+export const RT_FILTER_MASK = 1 << 14;
+export const RT_FILTER_REALM = 1 << 15;

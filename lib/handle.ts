@@ -7,6 +7,19 @@ import { decodeRecords } from './decode';
 import { fromNative, handleClosedError, LinkNotFoundError, NetlinkError } from './errors';
 import { callerStack, defaultLogger, withRetries, type HandleStats, type Logger, type RetryPolicy } from './retry';
 import type { Link } from './types/link';
+import type { Addr, ListOptions } from './types/addr';
+import type { Route, RouteFilter } from './types/route';
+import {
+  addrMatches,
+  familyArg,
+  kernelFilterArg,
+  linkIndexArg,
+  routeDumpArgs,
+  routeFilterArg,
+  routeMatches,
+  type CheckedRouteFilter,
+} from './route-filter';
+import { RT_FILTER_OIF } from './constants';
 import { checkIfindex, checkLinkName, IFNAMSIZ } from './validate';
 
 export interface HandleOptions {
@@ -171,6 +184,93 @@ export class Handle {
     }
   }
 
+  // ---- addresses and routes ----
+
+  /**
+   * Addresses of one link (a Link or an ifindex) or of every link (null), of
+   * one family (FAMILY_V4 / FAMILY_V6) or all (FAMILY_ALL). The kernel
+   * filters by family, and by link when it supports strict dump checking
+   * (4.20+); otherwise the link filter runs here, with the same result.
+   * A link that does not exist rejects with LinkNotFoundError.
+   */
+  async addrList(link: Link | number | null, family: number = 0, options?: ListOptions): Promise<Addr[]> {
+    const site = callerStack(this.addrList);
+    const index = linkIndexArg(link);
+    const fam = familyArg(family);
+    const kernelFilter = kernelFilterArg(options);
+    let kernelFiltered = false;
+    let all: Addr[];
+    try {
+      all = await this.#dump<Addr>('addrList', 'addr.dump', { family: fam, index, kernelFilter }, site, (r) => {
+        kernelFiltered = r.result === 1;
+      });
+    } catch (err) {
+      if (index !== 0 && err instanceof NetlinkError && err.code === 'ENODEV') throw new LinkNotFoundError(`index ${index}`, 'addrList');
+      throw err;
+    }
+    const out = all.filter((a) => addrMatches(a, index, fam));
+    // A strict kernel answers ENODEV for a missing link; without it, an empty
+    // answer must be checked so both paths agree.
+    if (index !== 0 && out.length === 0 && !kernelFiltered) await this.#linkExists('addrList', index);
+    return out;
+  }
+
+  /**
+   * Routes of the main table, cloned routes left out, like vishvananda's
+   * RouteList: of every link (null) or whose output link is `link`.
+   */
+  routeList(link: Link | number | null, family: number = 0, options?: ListOptions): Promise<Route[]> {
+    const site = callerStack(this.routeList);
+    return this.#routeList('routeList', site, () => {
+      const index = linkIndexArg(link);
+      return [familyArg(family), index ? { linkIndex: index } : null, index ? RT_FILTER_OIF : 0, kernelFilterArg(options)];
+    });
+  }
+
+  /**
+   * Routes matching `filter` on the fields selected by `filterMask`
+   * (RT_FILTER_* bits), with vishvananda's semantics: without RT_FILTER_TABLE
+   * only the main table; with it, `filter.table` (0 = every table). Cloned
+   * routes are left out. Table, protocol, type and output link also go in
+   * the request so the kernel sends less.
+   */
+  routeListFiltered(family: number, filter: RouteFilter | null, filterMask: number, options?: ListOptions): Promise<Route[]> {
+    const site = callerStack(this.routeListFiltered);
+    return this.#routeList('routeListFiltered', site, () => [familyArg(family), filter, filterMask, kernelFilterArg(options)]);
+  }
+
+  async #routeList(
+    name: string,
+    site: { stack?: string },
+    args: () => [number, unknown, unknown, boolean],
+  ): Promise<Route[]> {
+    const [family, filter, mask, kernelFilter] = args();
+    const f: CheckedRouteFilter = routeFilterArg(filter, mask, family);
+    const dumpArgs = routeDumpArgs(family, f, kernelFilter);
+    let kernelFiltered = false;
+    let all: Route[];
+    try {
+      all = await this.#dump<Route>(name, 'route.dump', dumpArgs, site, (r) => {
+        kernelFiltered = r.result === 1;
+      });
+    } catch (err) {
+      if (!(err instanceof NetlinkError)) throw err;
+      // Strict kernels: a table that does not exist has no routes (the
+      // unfiltered dump finds none either); a missing oif is a missing link.
+      if (err.code === 'ENOENT' && dumpArgs.table !== 0) return [];
+      if (err.code === 'ENODEV' && dumpArgs.oif !== 0) throw new LinkNotFoundError(`index ${String(dumpArgs.oif)}`, name);
+      throw err;
+    }
+    const out = all.filter((r) => routeMatches(r, family, f));
+    if (dumpArgs.oif !== 0 && out.length === 0 && !kernelFiltered) await this.#linkExists(name, dumpArgs.oif as number);
+    return out;
+  }
+
+  /** Rejects with LinkNotFoundError when there is no link `index`. */
+  async #linkExists(name: string, index: number): Promise<void> {
+    await this.#getLink(name, { index }, `index ${index}`);
+  }
+
   // ---- plumbing shared by every call ----
 
   /** Sends one request and decodes its reply: no retries. */
@@ -193,10 +293,17 @@ export class Handle {
   }
 
   /** A dump under the retry policy. */
-  async #dump<T>(name: string, op: string, args: NativeArgs, site: { stack?: string }): Promise<T[]> {
+  async #dump<T>(
+    name: string,
+    op: string,
+    args: NativeArgs,
+    site: { stack?: string },
+    onReply?: (reply: NativeReply) => void,
+  ): Promise<T[]> {
     this.#stats.calls++;
     return withRetries<T[]>(name, this.#policy, this.#stats, site, async () => {
       const { items, reply } = await this.#call(name, op, args);
+      onReply?.(reply);
       return { value: items as T[], interrupted: reply.interrupted };
     });
   }

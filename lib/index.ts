@@ -1,6 +1,8 @@
 // nlwrap: Linux netlink for Node.js. Everything is a named export.
 import { defaultHandle } from './default-handle';
 import type { Link } from './types/link';
+import type { Addr, ListOptions } from './types/addr';
+import type { Route, RouteFilter } from './types/route';
 
 export { Handle, type HandleOptions, type HandleCounters } from './handle';
 export { NetlinkError, LinkNotFoundError, DumpInterruptedError, ConntrackDeleteError } from './errors';
@@ -9,6 +11,8 @@ export * from './constants';
 export * from './uapi';
 export { parse } from './parse';
 export type * from './types/link';
+export type * from './types/addr';
+export type * from './types/route';
 
 /** Every link in the caller's namespace (default handle). */
 export function linkList(): Promise<Link[]> {
@@ -23,4 +27,19 @@ export function linkByName(name: string): Promise<Link> {
 /** One link by index (default handle). */
 export function linkByIndex(index: number): Promise<Link> {
   return defaultHandle().linkByIndex(index);
+}
+
+/** Addresses of one link or all (null), of one family or all (default handle). */
+export function addrList(link: Link | number | null, family?: number, options?: ListOptions): Promise<Addr[]> {
+  return defaultHandle().addrList(link, family, options);
+}
+
+/** Main-table routes of one output link or all (null), no cloned routes (default handle). */
+export function routeList(link: Link | number | null, family?: number, options?: ListOptions): Promise<Route[]> {
+  return defaultHandle().routeList(link, family, options);
+}
+
+/** Routes matching `filter` on the RT_FILTER_* fields of `filterMask` (default handle). */
+export function routeListFiltered(family: number, filter: RouteFilter | null, filterMask: number, options?: ListOptions): Promise<Route[]> {
+  return defaultHandle().routeListFiltered(family, filter, filterMask, options);
 }

@@ -5,6 +5,8 @@ import { binding } from './binding';
 import { decodeRecordsSync } from './decode';
 import { fromNative } from './errors';
 import type { Link } from './types/link';
+import type { Addr } from './types/addr';
+import type { Route } from './types/route';
 
 function run<T>(parser: string, buf: Uint8Array): T[] {
   if (!(buf instanceof Uint8Array)) throw new TypeError(`parse.${parser}: buf must be a Buffer or Uint8Array`);
@@ -17,4 +19,6 @@ function run<T>(parser: string, buf: Uint8Array): T[] {
 
 export const parse = {
   links: (buf: Uint8Array): Link[] => run<Link>('links', buf),
+  addrs: (buf: Uint8Array): Addr[] => run<Addr>('addrs', buf),
+  routes: (buf: Uint8Array): Route[] => run<Route>('routes', buf),
 };
