@@ -75,18 +75,23 @@ void parse_addr_msg(const Message& m, RecordSet& out) {
   }
   if (alen == 0) return;  // not an IP family: no addresses to format
 
+  // Addresses are nearly all distinct: appended, not interned.
   const unsigned host = static_cast<unsigned>(alen * 8);
+  char buf[kMaxCidrLen];
+  auto put = [&](uint16_t field, const uint8_t* ip, unsigned prefix) {
+    size_t len = format_cidr(family, ip, alen, prefix, buf);
+    r.str_unique(field, std::string_view(buf, len));
+  };
   if (local != nullptr) {
     bool same = address != nullptr && std::memcmp(local, address, alen) == 0;
     if (family == AF_INET && same) {
-      r.str(f::ipNet, cidr_string(family, address, alen, ifa.ifa_prefixlen));
+      put(f::ipNet, address, ifa.ifa_prefixlen);
     } else {
-      r.str(f::ipNet, cidr_string(family, local, alen, host));
-      if (address != nullptr)
-        r.str(f::peer, cidr_string(family, address, alen, ifa.ifa_prefixlen));
+      put(f::ipNet, local, host);
+      if (address != nullptr) put(f::peer, address, ifa.ifa_prefixlen);
     }
   } else if (address != nullptr) {
-    r.str(f::ipNet, cidr_string(family, address, alen, ifa.ifa_prefixlen));
+    put(f::ipNet, address, ifa.ifa_prefixlen);
   }
 }
 

@@ -220,9 +220,11 @@ void parse_route_msg(const Message& m, RecordSet& out) {
           if (count == 1) r.num(f::mplsDst, label0);
           else a.err()->fail("MPLS RTA_DST is not one label");
         } else {
-          std::string s = cidr_string(family, a.data(), a.len(), rtm.rtm_dst_len);
-          if (!s.empty()) {
-            r.str(f::dst, s);
+          // Destinations are nearly all distinct: appended, not interned.
+          char buf[kMaxCidrLen];
+          size_t len = format_cidr(family, a.data(), a.len(), rtm.rtm_dst_len, buf);
+          if (len) {
+            r.str_unique(f::dst, std::string_view(buf, len));
             have_dst = true;
           }
         }
