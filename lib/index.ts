@@ -8,6 +8,7 @@ export type { Logger, HandleStats, InterruptedDetails } from './retry';
 export * from './constants';
 export * from './uapi';
 export { parse } from './parse';
+export { isLinkType } from './link-type';
 export type * from './types/link';
 
 /** Every link in the caller's namespace (default handle). */
