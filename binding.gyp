@@ -11,6 +11,8 @@
         "src-native/handle.cc",
         "src-native/inet.cc",
         "src-native/link_kinds.cc",
+        "src-native/link_kinds_bond.cc",
+        "src-native/link_kinds_tunnels.cc",
         "src-native/netns.cc",
         "src-native/record.cc",
         "src-native/socket.cc",

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import nodeGypBuild from 'node-gyp-build';
 
-export type FieldType = 'num' | 'bool' | 'bigint' | 'str' | 'bytes' | 'list' | 'variant' | 'strs' | 'obj';
+export type FieldType = 'num' | 'bool' | 'bigint' | 'str' | 'bytes' | 'list' | 'variant' | 'strs' | 'obj' | 'variantobj';
 
 export interface NativeField {
   name: string;

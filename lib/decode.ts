@@ -102,6 +102,9 @@ function generate(schema: NativeSchema): Decoder {
       case 'obj':
         props.push(`${key}: ${absent}ctx.obj(${childId(schema, fd.child)}, v)`);
         break;
+      case 'variantobj':
+        props.push(`${key}: ${absent}ctx.obj(v, f[${c} + 1])`);
+        break;
       case 'variant':
         after.push(`if ((v = f[${c}]) === v) ctx.merge(r, v, f[${c} + 1]);`);
         break;

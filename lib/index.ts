@@ -10,6 +10,7 @@ export type { Logger, HandleStats, InterruptedDetails } from './retry';
 export * from './constants';
 export * from './uapi';
 export { parse } from './parse';
+export { isLinkType } from './link-type';
 export type * from './types/link';
 export type * from './types/addr';
 export type * from './types/route';

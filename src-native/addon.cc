@@ -300,7 +300,8 @@ Napi::Array schemas_to_js(Napi::Env env) {
   const auto& all = schema_registry();
   Napi::Array arr = Napi::Array::New(env, all.size());
   static const char* kTypes[] = {"num", "bool", "bigint", "str",
-                                 "bytes", "list", "variant", "strs", "obj"};
+                                 "bytes", "list", "variant", "strs", "obj",
+                                 "variantobj"};
   for (size_t i = 0; i < all.size(); i++) {
     const Schema& s = *all[i];
     Napi::Object so = Napi::Object::New(env);

@@ -22,7 +22,19 @@ std::vector<const LinkKind*>& link_slave_kind_registry();
 const LinkKind* find_link_kind(std::string_view kind);
 const LinkKind* find_link_slave_kind(std::string_view kind);
 
+// Registration from a kind file's static initialisers.
+struct RegisterKind {
+  explicit RegisterKind(const LinkKind& k) { link_kind_registry().push_back(&k); }
+};
+struct RegisterSlaveKind {
+  explicit RegisterSlaveKind(const LinkKind& k) {
+    link_slave_kind_registry().push_back(&k);
+  }
+};
+
 // "aa:bb:..", or "" for an all-zero or empty address.
 std::string mac_string(const uint8_t* p, size_t n);
+// Sets field `f` to the MAC in `a`; leaves it null when all zero.
+void set_mac(Rec& r, uint16_t f, const Attr& a);
 
 }  // namespace nlw

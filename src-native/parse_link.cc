@@ -71,7 +71,7 @@ NLW_SCHEMA(link_vf, LINK_VF_FIELDS)
   F(parentDev, Str, "") F(parentDevBus, Str, "") F(slaveType, Str, "")       \
   F(numVf, Num, "") F(vfs, List, "link_vf") F(xdp, Obj, "link_xdp")           \
   F(statistics, Obj, "link_stats") F(kindData, Variant, "")                  \
-  F(slaveData, Variant, "")
+  F(slave, VariantObj, "")
 NLW_SCHEMA(link, LINK_FIELDS)
 
 std::string hex_id(const Attr& a) {
@@ -344,7 +344,7 @@ void parse_link_msg(const Message& m, RecordSet& out) {
   if (const LinkKind* k = find_link_slave_kind(slave_kind)) {
     Rec sd = out.add(k->schema());
     if (slave_data) k->parse(*slave_data, sd);
-    r.variant(f::slaveData, k->schema(), sd.index());
+    r.variant(f::slave, k->schema(), sd.index());
   }
 }
 

@@ -12,6 +12,7 @@ uint16_t cells_of(FieldType t) {
     case FieldType::Bytes:
     case FieldType::List:
     case FieldType::Variant:
+    case FieldType::VariantObj:
     case FieldType::Strs:
       return 2;
     default:

@@ -19,6 +19,8 @@
 //           into the parent object (a link's kind-specific fields)
 //   Strs    2 cells: [first index into the string-list array | NaN, count]
 //   Obj     1 cell: record index in the child schema | NaN (one nested object)
+//   VariantObj 2 cells: [schema id | NaN, record index]: one nested object
+//           whose schema is chosen per record (a link's slave data)
 #pragma once
 
 #include <cstdint>
@@ -30,7 +32,7 @@
 
 namespace nlw {
 
-enum class FieldType : uint8_t { Num, Bool, BigInt, Str, Bytes, List, Variant, Strs, Obj };
+enum class FieldType : uint8_t { Num, Bool, BigInt, Str, Bytes, List, Variant, Strs, Obj, VariantObj };
 
 struct FieldDef {
   const char* name;
@@ -116,11 +118,14 @@ class Rec {
   // Children of the List field `f` are the records [first, first+count) of
   // the child schema.
   void list(uint16_t f, size_t first, size_t count);
+  // Variant and VariantObj fields.
   void variant(uint16_t f, const Schema& s, size_t index);
   void strs(uint16_t f, const std::vector<std::string_view>& v);
   void obj(uint16_t f, size_t index) { *cell(f) = static_cast<double>(index); }
   bool has(uint16_t f) const;
   size_t index() const { return index_; }
+  // The set this record belongs to, for appending List / Obj children.
+  RecordSet& set() const { return *set_; }
 
  private:
   double* cell(uint16_t f, int k = 0);
