@@ -43,7 +43,8 @@ export interface NativeReply extends NativeRecords {
 export type NativeArgs = Record<string, number | string | boolean | Uint8Array | undefined>;
 
 export interface NativeHandle {
-  call(op: string, args: NativeArgs, timeoutMs: number): Promise<NativeReply>;
+  /** With onChunk, root records arrive in chunks while the dump is read; the reply holds the rest. */
+  call(op: string, args: NativeArgs, timeoutMs: number, onChunk?: (chunk: NativeRecords) => void): Promise<NativeReply>;
   close(): void;
   readonly closed: boolean;
 }

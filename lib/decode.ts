@@ -147,6 +147,13 @@ export async function decodeRecords<T>(raw: NativeRecords): Promise<T[]> {
   return out;
 }
 
+/** Decodes every root record at once and appends them to `out` (a chunk of a dump). */
+export function appendRecords<T>(out: T[], raw: NativeRecords): void {
+  const ctx = new DecodeContext(raw);
+  const dec = decoderFor(raw.root);
+  for (let i = 0; i < raw.count; i++) out.push(dec(ctx, i) as T);
+}
+
 /** Decodes every root record at once (parse.* on captured bytes). */
 export function decodeRecordsSync<T>(raw: NativeRecords): T[] {
   const ctx = new DecodeContext(raw);

@@ -3,7 +3,7 @@
 // errors, a closed handle and kernel errors all arrive as rejections.
 import { binding, type NativeArgs, type NativeHandle, type NativeReply } from './binding';
 import { NETLINK_NETFILTER, NETLINK_ROUTE, NETLINK_XFRM } from './constants';
-import { decodeRecords } from './decode';
+import { appendRecords, decodeRecords } from './decode';
 import { fromNative, handleClosedError, LinkNotFoundError, NetlinkError } from './errors';
 import { callerStack, defaultLogger, withRetries, type HandleStats, type Logger, type RetryPolicy } from './retry';
 import type { Link } from './types/link';
@@ -273,18 +273,25 @@ export class Handle {
 
   // ---- plumbing shared by every call ----
 
-  /** Sends one request and decodes its reply: no retries. */
+  /**
+   * Sends one request and decodes its reply: no retries. Records arrive in
+   * chunks while the kernel is still sending (objects are built here while
+   * the worker thread reads on), and the reply carries the rest.
+   */
   async #call(name: string, op: string, args: NativeArgs): Promise<{ items: unknown[]; reply: NativeReply }> {
     if (this.#native.closed) throw handleClosedError(name);
+    const items: unknown[] = [];
     let reply: NativeReply;
     try {
-      reply = await this.#native.call(op, args, this.#timeoutMs);
+      reply = await this.#native.call(op, args, this.#timeoutMs, (chunk) => appendRecords(items, chunk));
     } catch (err) {
       throw fromNative(err, name);
     }
     this.#stats.bytesReceived += reply.bytes;
     this.#stats.messagesReceived += reply.messages;
-    return { items: await decodeRecords(reply), reply };
+    const rest = await decodeRecords(reply);
+    for (let i = 0; i < rest.length; i++) items.push(rest[i]);
+    return { items, reply };
   }
 
   async #request<T>(name: string, op: string, args: NativeArgs): Promise<T[]> {

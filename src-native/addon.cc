@@ -120,25 +120,37 @@ Args args_from_js(const Napi::Object& obj) {
   return a;
 }
 
-class CallWorker : public Napi::AsyncWorker {
+// One request. When JS passes a chunk callback, root records are handed over
+// in chunks while the dump is still being read (OnProgress), so objects are
+// built on the JS thread while the kernel fills the next chunks; OnOK then
+// resolves with the last chunk and the reply's counters. node-addon-api
+// delivers every queued chunk before OnOK.
+class CallWorker : public Napi::AsyncProgressQueueWorker<std::shared_ptr<RecordSet>> {
  public:
-  CallWorker(Napi::Env env, std::shared_ptr<HandleCore> core, const Op* op,
-             Args args, int timeout_ms)
-      : Napi::AsyncWorker(env, "nlwrap"),
+  CallWorker(Napi::Env env, std::shared_ptr<HandleCore> core, const Op* op, Args args,
+             int timeout_ms, Napi::Value on_chunk)
+      : Napi::AsyncProgressQueueWorker<std::shared_ptr<RecordSet>>(env, "nlwrap"),
         deferred_(Napi::Promise::Deferred::New(env)),
         core_(std::move(core)),
         op_(op),
         args_(std::move(args)),
         timeout_ms_(timeout_ms),
-        records_(op->parser->root()) {}
+        records_(op->parser->root()) {
+    if (on_chunk.IsFunction()) on_chunk_ = Napi::Persistent(on_chunk.As<Napi::Function>());
+  }
 
   Napi::Promise promise() { return deferred_.Promise(); }
 
-  void Execute() override {
+  void Execute(const ExecutionProgress& progress) override {
     auto sock = core_->acquire(op_->protocol, &err_);
     if (!sock) return SetError(err_.code);
-    OpContext ctx{sock.get(), args_, timeout_ms_, core_->cancel_fd(),
-                  &records_, Reply{}, &err_};
+    OpContext ctx{sock.get(), args_, timeout_ms_, core_->cancel_fd(), &records_, Reply{}, &err_};
+    if (!on_chunk_.IsEmpty()) {
+      ctx.emit = [&progress](RecordSet&& chunk) {
+        auto p = std::make_shared<RecordSet>(std::move(chunk));
+        progress.Send(&p, 1);
+      };
+    }
     bool ok = op_->run ? op_->run(ctx) : run_request(*op_, ctx);
     core_->release(std::move(sock));
     interrupted_ = ctx.reply.interrupted;
@@ -150,7 +162,24 @@ class CallWorker : public Napi::AsyncWorker {
     if (!ok) SetError(err_.code);
   }
 
+  void OnProgress(const std::shared_ptr<RecordSet>* chunks, size_t count) override {
+    if (on_chunk_.IsEmpty() || chunks == nullptr) return;
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    for (size_t i = 0; i < count; i++) {
+      try {
+        on_chunk_.Call({records_to_js(env, *chunks[i])});
+      } catch (const Napi::Error& e) {
+        if (callback_error_.IsEmpty()) callback_error_ = Napi::Persistent(e.Value());
+      }
+    }
+  }
+
   void OnOK() override {
+    if (!callback_error_.IsEmpty()) {
+      deferred_.Reject(callback_error_.Value());
+      return;
+    }
     Napi::Env env = Env();
     Napi::Object o = records_to_js(env, records_);
     o.Set("interrupted", interrupted_);
@@ -173,6 +202,8 @@ class CallWorker : public Napi::AsyncWorker {
   int timeout_ms_;
   RecordSet records_;
   NlError err_;
+  Napi::FunctionReference on_chunk_;
+  Napi::ObjectReference callback_error_;
   bool interrupted_ = false;
   double bytes_ = 0, datagrams_ = 0, messages_ = 0, result_ = 0;
 };
@@ -232,7 +263,7 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
   }
 
  private:
-  // call(op, args, timeoutMs) -> Promise<records>
+  // call(op, args, timeoutMs, onChunk?) -> Promise<records>
   Napi::Value Call(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     std::string name = info[0].As<Napi::String>().Utf8Value();
@@ -256,7 +287,7 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
     }
     Args args = args_from_js(info[1].As<Napi::Object>());
     int timeout = info[2].As<Napi::Number>().Int32Value();
-    auto* w = new CallWorker(env, core_, op, std::move(args), timeout);
+    auto* w = new CallWorker(env, core_, op, std::move(args), timeout, info[3]);
     Napi::Promise p = w->promise();
     w->Queue();
     return p;

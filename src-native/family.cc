@@ -88,13 +88,25 @@ bool run_request(const Op& op, OpContext& ctx) {
     ctx.err->message = why;
     return false;
   }
-  if (!ctx.sock->transact(req, ctx.timeout_ms, ctx.cancel_fd, &ctx.reply,
-                          ctx.err))
-    return false;
-  bool ignored = false;  // the socket core already latched the flag
+  bool ignored = false;  // the socket core latches the flag itself
+  if (ctx.emit) {
+    // Parse each datagram as it arrives and hand over full chunks, so JS
+    // builds objects while the kernel is still filling the dump.
+    const Schema& root = ctx.out->root();
+    DatagramSink sink = [&](const uint8_t* p, size_t n, NlError* err) {
+      if (!parse_messages(*op.parser, p, n, ctx.out, &ignored, err)) return false;
+      if (ctx.out->count(root) >= ctx.chunk_records) {
+        ctx.emit(std::move(*ctx.out));
+        *ctx.out = RecordSet(root);
+      }
+      return true;
+    };
+    return ctx.sock->transact(req, ctx.timeout_ms, ctx.cancel_fd, &ctx.reply, ctx.err, &sink);
+  }
+  if (!ctx.sock->transact(req, ctx.timeout_ms, ctx.cancel_fd, &ctx.reply, ctx.err)) return false;
   ctx.out->reserve(ctx.out->root(), ctx.reply.messages);
-  return parse_messages(*op.parser, ctx.reply.data.data(),
-                        ctx.reply.data.size(), ctx.out, &ignored, ctx.err);
+  return parse_messages(*op.parser, ctx.reply.data.data(), ctx.reply.data.size(), ctx.out,
+                        &ignored, ctx.err);
 }
 
 RequestBuilder::RequestBuilder(uint16_t type, uint16_t flags) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -55,6 +56,10 @@ struct OpContext {
   Reply reply;
   NlError* err;
   double result = 0;  // an op's scalar answer (e.g. flows deleted)
+  // Set when JS takes results in chunks: run_request hands over `out`
+  // whenever it holds chunk_records root records, and starts a new one.
+  std::function<void(RecordSet&&)> emit = nullptr;
+  size_t chunk_records = 4096;
 };
 
 struct Op {

@@ -255,7 +255,8 @@ bool NetlinkSocket::send_all(const uint8_t* p, size_t n, NlError* err) {
 }
 
 bool NetlinkSocket::transact(std::vector<uint8_t>& request, int timeout_ms,
-                             int cancel_fd, Reply* reply, NlError* err) {
+                             int cancel_fd, Reply* reply, NlError* err,
+                             const DatagramSink* sink) {
   nlmsghdr h;
   if (request.size() < sizeof h) {
     err->code = "EINVAL";
@@ -338,6 +339,13 @@ bool NetlinkSocket::transact(std::vector<uint8_t>& request, int timeout_ms,
       return false;
     }
     data.resize(w);
+    if (sink != nullptr && w > start) {
+      if (!(*sink)(data.data() + start, w - start, err)) {
+        reusable_ = false;  // the rest of the dump is still on its way
+        return false;
+      }
+      data.resize(start);
+    }
   }
   if (kernel_error != 0) {
     int e = kernel_error < 0 ? -kernel_error : kernel_error;

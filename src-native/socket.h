@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <cstdlib>
 #include <new>
 #include <memory>
@@ -87,6 +88,11 @@ struct Reply {
   uint64_t messages = 0;     // data messages kept
 };
 
+// Receives the data messages of each datagram as soon as it is read, so a
+// caller can parse while the kernel fills the next chunk. Returns false (with
+// err set) to abandon the reply.
+using DatagramSink = std::function<bool(const uint8_t* data, size_t len, NlError* err)>;
+
 class NetlinkSocket {
  public:
   // Opens a socket of `protocol` in the calling thread's network namespace.
@@ -110,8 +116,10 @@ class NetlinkSocket {
   // here) and reads the whole reply. A dump ends at NLMSG_DONE; any other
   // request ends at its ACK (NLM_F_ACK is set here). `cancel_fd` (or -1)
   // aborts the wait when it becomes readable. Returns false with `err` set.
+  // With a `sink`, each datagram's data messages go to it and are dropped
+  // from reply->data once it returns, so memory stays at one datagram.
   bool transact(std::vector<uint8_t>& request, int timeout_ms, int cancel_fd,
-                Reply* reply, NlError* err);
+                Reply* reply, NlError* err, const DatagramSink* sink = nullptr);
 
   // Sends many non-dump requests, each with NLM_F_ACK, at most `window`
   // unacknowledged at a time, and collects each one's result: 0 or a
