@@ -11,3 +11,6 @@ export const FAMILY_V6 = 10;
 export const NETLINK_ROUTE = 0;
 export const NETLINK_XFRM = 6;
 export const NETLINK_NETFILTER = 12;
+
+/** XFRM_INF: an XFRM limit of 2^64-1 means "no limit" (ip prints (INF)). */
+export const XFRM_INF = 0xffff_ffff_ffff_ffffn;

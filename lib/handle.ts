@@ -7,7 +7,9 @@ import { decodeRecords } from './decode';
 import { fromNative, handleClosedError, LinkNotFoundError, NetlinkError } from './errors';
 import { callerStack, defaultLogger, withRetries, type HandleStats, type Logger, type RetryPolicy } from './retry';
 import type { Link } from './types/link';
+import type { XfrmPolicy, XfrmState } from './types/xfrm';
 import { checkIfindex, checkLinkName, IFNAMSIZ } from './validate';
+import { checkXfrmFamily, hideKeys } from './xfrm';
 
 export interface HandleOptions {
   /** A name under /var/run/netns, a path (/proc/PID/ns/net), or an open fd. Default: the caller's namespace. */
@@ -169,6 +171,30 @@ export class Handle {
       if (err instanceof NetlinkError && err.code === 'ENODEV') throw new LinkNotFoundError(what, name);
       throw err;
     }
+  }
+
+  // ---- xfrm ----
+
+  /**
+   * Every XFRM policy (XFRM_MSG_GETPOLICY dump) whose selector family is
+   * `family` (FAMILY_ALL, the default, FAMILY_V4 or FAMILY_V6), like
+   * vishvananda's XfrmPolicyList.
+   */
+  async xfrmPolicyList(family?: number): Promise<XfrmPolicy[]> {
+    const site = callerStack(this.xfrmPolicyList);
+    const fam = checkXfrmFamily(family);
+    return this.#dump<XfrmPolicy>('xfrmPolicyList', 'xfrm.policy.dump', { family: fam }, site);
+  }
+
+  /**
+   * Every XFRM state (XFRM_MSG_GETSA dump) of SA family `family`, like
+   * vishvananda's XfrmStateList. Algorithm keys are non-enumerable (see
+   * XfrmStateAlgo): read them explicitly.
+   */
+  async xfrmStateList(family?: number): Promise<XfrmState[]> {
+    const site = callerStack(this.xfrmStateList);
+    const fam = checkXfrmFamily(family);
+    return hideKeys(await this.#dump<XfrmState>('xfrmStateList', 'xfrm.state.dump', { family: fam }, site));
   }
 
   // ---- plumbing shared by every call ----

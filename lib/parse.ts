@@ -5,6 +5,8 @@ import { binding } from './binding';
 import { decodeRecordsSync } from './decode';
 import { fromNative } from './errors';
 import type { Link } from './types/link';
+import type { XfrmPolicy, XfrmState } from './types/xfrm';
+import { hideKeys } from './xfrm';
 
 function run<T>(parser: string, buf: Uint8Array): T[] {
   if (!(buf instanceof Uint8Array)) throw new TypeError(`parse.${parser}: buf must be a Buffer or Uint8Array`);
@@ -17,4 +19,7 @@ function run<T>(parser: string, buf: Uint8Array): T[] {
 
 export const parse = {
   links: (buf: Uint8Array): Link[] => run<Link>('links', buf),
+  xfrmPolicies: (buf: Uint8Array): XfrmPolicy[] => run<XfrmPolicy>('xfrmPolicies', buf),
+  /** Keys are non-enumerable, as from xfrmStateList. */
+  xfrmStates: (buf: Uint8Array): XfrmState[] => hideKeys(run<XfrmState>('xfrmStates', buf)),
 };
