@@ -18,7 +18,8 @@
         "src-native/socket.cc",
         "src-native/parse_link.cc",
         "src-native/parse_addr.cc",
-        "src-native/parse_route.cc"
+        "src-native/parse_route.cc",
+        "src-native/parse_xfrm.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": [

@@ -7,7 +7,9 @@ import { links } from './cli/links';
 import { addrs } from './cli/addrs';
 import { routes } from './cli/routes';
 
-const COMMANDS: Command[] = [links, addrs, routes];
+import { xfrmPolicies, xfrmStates } from './cli/xfrm';
+
+const COMMANDS: Command[] = [links, addrs, routes, xfrmPolicies, xfrmStates];
 
 const COMMON = {
   netns: { value: true, help: 'network namespace: a name under /var/run/netns or a path' },

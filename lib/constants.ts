@@ -40,3 +40,5 @@ export const RT_FILTER_PRIORITY = 1 << 12;
 export const RT_FILTER_MARK = 1 << 13;
 export const RT_FILTER_MASK = 1 << 14;
 export const RT_FILTER_REALM = 1 << 15;
+/** XFRM_INF: an XFRM limit of 2^64-1 means "no limit" (ip prints (INF)). */
+export const XFRM_INF = 0xffff_ffff_ffff_ffffn;

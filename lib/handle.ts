@@ -20,7 +20,9 @@ import {
   type CheckedRouteFilter,
 } from './route-filter';
 import { RT_FILTER_OIF } from './constants';
+import type { XfrmPolicy, XfrmState } from './types/xfrm';
 import { checkIfindex, checkLinkName, IFNAMSIZ } from './validate';
+import { checkXfrmFamily, hideKeys } from './xfrm';
 
 export interface HandleOptions {
   /** A name under /var/run/netns, a path (/proc/PID/ns/net), or an open fd. Default: the caller's namespace. */
@@ -269,6 +271,30 @@ export class Handle {
   /** Rejects with LinkNotFoundError when there is no link `index`. */
   async #linkExists(name: string, index: number): Promise<void> {
     await this.#getLink(name, { index }, `index ${index}`);
+  }
+
+  // ---- xfrm ----
+
+  /**
+   * Every XFRM policy (XFRM_MSG_GETPOLICY dump) whose selector family is
+   * `family` (FAMILY_ALL, the default, FAMILY_V4 or FAMILY_V6), like
+   * vishvananda's XfrmPolicyList.
+   */
+  async xfrmPolicyList(family?: number): Promise<XfrmPolicy[]> {
+    const site = callerStack(this.xfrmPolicyList);
+    const fam = checkXfrmFamily(family);
+    return this.#dump<XfrmPolicy>('xfrmPolicyList', 'xfrm.policy.dump', { family: fam }, site);
+  }
+
+  /**
+   * Every XFRM state (XFRM_MSG_GETSA dump) of SA family `family`, like
+   * vishvananda's XfrmStateList. Algorithm keys are non-enumerable (see
+   * XfrmStateAlgo): read them explicitly.
+   */
+  async xfrmStateList(family?: number): Promise<XfrmState[]> {
+    const site = callerStack(this.xfrmStateList);
+    const fam = checkXfrmFamily(family);
+    return hideKeys(await this.#dump<XfrmState>('xfrmStateList', 'xfrm.state.dump', { family: fam }, site));
   }
 
   // ---- plumbing shared by every call ----

@@ -3,6 +3,7 @@ import { defaultHandle } from './default-handle';
 import type { Link } from './types/link';
 import type { Addr, ListOptions } from './types/addr';
 import type { Route, RouteFilter } from './types/route';
+import type { XfrmPolicy, XfrmState } from './types/xfrm';
 
 export { Handle, type HandleOptions, type HandleCounters } from './handle';
 export { NetlinkError, LinkNotFoundError, DumpInterruptedError, ConntrackDeleteError } from './errors';
@@ -14,6 +15,7 @@ export { isLinkType } from './link-type';
 export type * from './types/link';
 export type * from './types/addr';
 export type * from './types/route';
+export type * from './types/xfrm';
 
 /** Every link in the caller's namespace (default handle). */
 export function linkList(): Promise<Link[]> {
@@ -43,4 +45,14 @@ export function routeList(link: Link | number | null, family?: number, options?:
 /** Routes matching `filter` on the RT_FILTER_* fields of `filterMask` (default handle). */
 export function routeListFiltered(family: number, filter: RouteFilter | null, filterMask: number, options?: ListOptions): Promise<Route[]> {
   return defaultHandle().routeListFiltered(family, filter, filterMask, options);
+}
+
+/** Every XFRM policy of `family` (default handle). */
+export function xfrmPolicyList(family?: number): Promise<XfrmPolicy[]> {
+  return defaultHandle().xfrmPolicyList(family);
+}
+
+/** Every XFRM state of `family` (default handle). Keys are non-enumerable. */
+export function xfrmStateList(family?: number): Promise<XfrmState[]> {
+  return defaultHandle().xfrmStateList(family);
 }

@@ -7,6 +7,8 @@ import { fromNative } from './errors';
 import type { Link } from './types/link';
 import type { Addr } from './types/addr';
 import type { Route } from './types/route';
+import type { XfrmPolicy, XfrmState } from './types/xfrm';
+import { hideKeys } from './xfrm';
 
 function run<T>(parser: string, buf: Uint8Array): T[] {
   if (!(buf instanceof Uint8Array)) throw new TypeError(`parse.${parser}: buf must be a Buffer or Uint8Array`);
@@ -21,4 +23,7 @@ export const parse = {
   links: (buf: Uint8Array): Link[] => run<Link>('links', buf),
   addrs: (buf: Uint8Array): Addr[] => run<Addr>('addrs', buf),
   routes: (buf: Uint8Array): Route[] => run<Route>('routes', buf),
+  xfrmPolicies: (buf: Uint8Array): XfrmPolicy[] => run<XfrmPolicy>('xfrmPolicies', buf),
+  /** Keys are non-enumerable, as from xfrmStateList. */
+  xfrmStates: (buf: Uint8Array): XfrmState[] => hideKeys(run<XfrmState>('xfrmStates', buf)),
 };

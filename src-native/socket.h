@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <cstdlib>
+#include <cstring>
 #include <new>
 #include <memory>
 #include <string>
@@ -44,6 +45,16 @@ class ByteBuf {
     if (n > cap_) grow(n);
     n_ = n;
   }
+  void append(const uint8_t* p, size_t n) {
+    size_t at = n_;
+    resize(n_ + n);
+    std::memcpy(p_ + at, p, n);
+  }
+  void swap(ByteBuf& o) noexcept {
+    std::swap(p_, o.p_);
+    std::swap(n_, o.n_);
+    std::swap(cap_, o.cap_);
+  }
 
  private:
   void grow(size_t n) {
@@ -53,11 +64,6 @@ class ByteBuf {
     if (p == nullptr) throw std::bad_alloc();
     p_ = static_cast<uint8_t*>(p);
     cap_ = cap;
-  }
-  void swap(ByteBuf& o) noexcept {
-    std::swap(p_, o.p_);
-    std::swap(n_, o.n_);
-    std::swap(cap_, o.cap_);
   }
   uint8_t* p_ = nullptr;
   size_t n_ = 0;

@@ -57,6 +57,7 @@ while read -r m _; do
 done < "$NLW_REPO/test/uml/modules.txt"
 
 cd "$NLW_REPO"
+NLW_TESTS=${NLW_TESTS//:/ }  # colon-separated on the kernel command line
 echo "uml: kernel $(uname -r), running: $NLW_TESTS"
 # shellcheck disable=SC2086
 node --import tsx --test --test-concurrency=1 --test-reporter=tap $NLW_TESTS 2>&1 | tee "$NLW_OUT/guest.tap"

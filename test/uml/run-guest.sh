@@ -19,11 +19,13 @@ for f in "$@"; do
   case "$f" in "$repo"/*) files+=("${f#"$repo"/}") ;; /*) echo "$f is outside $repo" >&2; exit 2 ;; *) files+=("$f") ;; esac
 done
 
+# The kernel command line splits on spaces: the test files go as one
+# colon-separated argument (init.sh splits it again).
 set +e
 timeout -k 5 "${NLW_UML_TIMEOUT:-240}" linux.uml mem=1536M rootfstype=hostfs rootflags=/ ro quiet loglevel=3 \
   init="$repo/test/uml/init.sh" con0=null,fd:1 con=null ssl=null \
   uml_dir="$umldir" umid="nlwrap$$" \
-  NLW_REPO="$repo" NLW_OUT="$out" NLW_TESTS="${files[*]}" </dev/null
+  NLW_REPO="$repo" NLW_OUT="$out" NLW_TESTS="$(IFS=:; echo "${files[*]}")" </dev/null
 rc=$?
 set -e
 status=$(cat "$out/status" 2>/dev/null || echo "")
