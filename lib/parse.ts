@@ -5,6 +5,7 @@ import { binding } from './binding';
 import { decodeRecordsSync } from './decode';
 import { fromNative } from './errors';
 import type { Link } from './types/link';
+import type { ConntrackFlow } from './types/conntrack';
 
 function run<T>(parser: string, buf: Uint8Array): T[] {
   if (!(buf instanceof Uint8Array)) throw new TypeError(`parse.${parser}: buf must be a Buffer or Uint8Array`);
@@ -17,4 +18,6 @@ function run<T>(parser: string, buf: Uint8Array): T[] {
 
 export const parse = {
   links: (buf: Uint8Array): Link[] => run<Link>('links', buf),
+  /** IPCTNL_MSG_CT_NEW flows and IPCTNL_MSG_EXP_NEW expectations. */
+  conntrack: (buf: Uint8Array): ConntrackFlow[] => run<ConntrackFlow>('conntrack', buf),
 };
