@@ -4,8 +4,9 @@ import { Handle } from './handle';
 import { NetlinkError } from './errors';
 import { UsageError, type Command } from './cli/command';
 import { links } from './cli/links';
+import { conntrack, conntrackDelete } from './cli/conntrack';
 
-const COMMANDS: Command[] = [links];
+const COMMANDS: Command[] = [links, conntrack, conntrackDelete];
 
 const COMMON = {
   netns: { value: true, help: 'network namespace: a name under /var/run/netns or a path' },

@@ -36,6 +36,7 @@ import {
   type ConntrackFlow,
 } from '../lib/index';
 import * as uapi from '../lib/uapi';
+import { main } from '../lib/cli';
 import { conntrackCli, ctInsert, enableLabels } from './helpers/conntrack';
 import { createNetns, deleteNetns, isRoot } from './helpers/netns';
 
@@ -478,6 +479,62 @@ test('bad input rejects before anything is deleted', async () => {
     h.close();
   }
 });
+
+test('CLI: nlwrap conntrack and conntrack-delete', { skip }, async () => {
+  const ns = createNetns('ctcli');
+  ctInsert(ns, [
+    'ct family=4 proto=6 src=10.3.0.1 dst=10.3.0.2 sport=1000 dport=80 mark=0x15 zone=4',
+    'ct family=4 proto=6 src=10.3.0.1 dst=10.3.0.2 sport=1001 dport=443 mark=0x25',
+    'ct family=6 proto=17 src=2001:db8::1 dst=2001:db8::2 sport=53 dport=53',
+    'ct family=4 proto=6 src=10.3.0.1 dst=10.3.0.2 sport=2000 dport=21 helper=ftp',
+    'exp family=4 proto=6 src=10.3.0.1 dst=10.3.0.2 sport=2000 dport=21 esrc=10.3.0.1 edst=10.3.0.2 esport=0 edport=4000 helper=ftp',
+  ]);
+  const run = async (...argv: string[]): Promise<[number, string, string]> => {
+    let out = '';
+    let err = '';
+    const code = await main([...argv, '--netns', ns], (s) => void (out += s), (s) => void (err += s));
+    return [code, out, err];
+  };
+  try {
+    let [code, out] = await run('conntrack', '--family', '4');
+    assert.equal(code, 0);
+    assert.equal(out.trim().split('\n').length, 1 + 3);
+    assert.match(out, /tcp\s+10\.3\.0\.1\s+10\.3\.0\.2\s+1000\s+80/);
+    assert.match(out, /ESTABLISHED/);
+    [code, out] = await run('conntrack', '--expect', '--json');
+    assert.equal(code, 0);
+    assert.equal(JSON.parse(out)[0].reverse.dstPort, 4000);
+    [code, out] = await run('conntrack-delete', '--proto', 'tcp', '--dport', '80', '--orig-src', '10.3.0.0/24', '--mark', '0x5/0xf', '--zone', '4', '--dry-run');
+    assert.equal(code, 0);
+    assert.match(out, /1 flow\(s\) would be deleted/);
+    assert.equal((await h2count(ns)).length, 4, 'dry run deleted nothing');
+    [code, out] = await run('conntrack-delete', '--mark', '0x5/0xf', '--json');
+    assert.equal(code, 0);
+    assert.deepEqual(JSON.parse(out), { deleted: 2 });
+    [code, out] = await run('conntrack-delete', '--reply-any', '2001:db8::2');
+    assert.match(out, /^1 flow\(s\) deleted/);
+    let err: string;
+    [code, , err] = await run('conntrack-delete', '--dport', '80');
+    assert.equal(code, 2);
+    assert.match(err, /--dport needs --proto/);
+    [code, , err] = await run('conntrack-delete', '--orig-src', '10.0.0.300');
+    assert.equal(code, 2);
+    [code, , err] = await run('conntrack-delete');
+    assert.equal(code, 2);
+    assert.match(err, /at least one condition/);
+  } finally {
+    deleteNetns(ns);
+  }
+});
+
+async function h2count(ns: string): Promise<ConntrackFlow[]> {
+  const h = new Handle({ netns: ns });
+  try {
+    return await h.conntrackTableList(ConntrackTable, FAMILY_ALL);
+  } finally {
+    h.close();
+  }
+}
 
 function ConntrackOrigIPType(): number {
   return ConntrackOrigSrcIP;
