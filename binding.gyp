@@ -19,7 +19,9 @@
         "src-native/parse_link.cc",
         "src-native/parse_addr.cc",
         "src-native/parse_route.cc",
-        "src-native/parse_xfrm.cc"
+        "src-native/parse_xfrm.cc",
+        "src-native/conntrack_filter.cc",
+        "src-native/parse_conntrack.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": [

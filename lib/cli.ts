@@ -9,7 +9,9 @@ import { routes } from './cli/routes';
 
 import { xfrmPolicies, xfrmStates } from './cli/xfrm';
 
-const COMMANDS: Command[] = [links, addrs, routes, xfrmPolicies, xfrmStates];
+import { conntrack, conntrackDelete } from './cli/conntrack';
+
+const COMMANDS: Command[] = [links, addrs, routes, xfrmPolicies, xfrmStates, conntrack, conntrackDelete];
 
 const COMMON = {
   netns: { value: true, help: 'network namespace: a name under /var/run/netns or a path' },

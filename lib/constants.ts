@@ -42,3 +42,27 @@ export const RT_FILTER_MASK = 1 << 14;
 export const RT_FILTER_REALM = 1 << 15;
 /** XFRM_INF: an XFRM limit of 2^64-1 means "no limit" (ip prints (INF)). */
 export const XFRM_INF = 0xffff_ffff_ffff_ffffn;
+/** Conntrack tables, as vishvananda's ConntrackTable / ConntrackExpectTable (NFNL_SUBSYS_CTNETLINK{,_EXP}). */
+export const ConntrackTable = 1;
+export const ConntrackExpectTable = 2;
+
+/** Conntrack filter types, with vishvananda/netlink v1.3's values. */
+export const ConntrackOrigSrcIP = 0;
+export const ConntrackOrigDstIP = 1;
+export const ConntrackReplySrcIP = 2;
+export const ConntrackReplyDstIP = 3;
+export const ConntrackReplyAnyIP = 4;
+export const ConntrackOrigSrcPort = 5;
+export const ConntrackOrigDstPort = 6;
+export const ConntrackMatchLabels = 7;
+export const ConntrackUnmatchLabels = 8;
+/** Deprecated aliases kept by vishvananda: use ConntrackReply*IP. */
+export const ConntrackNatSrcIP = ConntrackReplySrcIP;
+export const ConntrackNatDstIP = ConntrackReplyDstIP;
+export const ConntrackNatAnyIP = ConntrackReplyAnyIP;
+/**
+ * nlwrap's status filter types (vishvananda v1.3 has none): every bit set /
+ * no bit set. Numbered after vishvananda's last type.
+ */
+export const ConntrackMatchStatus = 9;
+export const ConntrackUnmatchStatus = 10;

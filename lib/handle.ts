@@ -21,6 +21,11 @@ import {
 } from './route-filter';
 import { RT_FILTER_OIF } from './constants';
 import type { XfrmPolicy, XfrmState } from './types/xfrm';
+import { ConntrackExpectTable, ConntrackTable, FAMILY_ALL, FAMILY_V4, FAMILY_V6 } from './constants';
+import { ConntrackFilter } from './conntrack-filter';
+import { encodeFilters, encodeIdentities, kernelFilterArgs } from './conntrack-wire';
+import { ConntrackDeleteError } from './errors';
+import type { ConntrackFlow, CustomConntrackFilter } from './types/conntrack';
 import { checkIfindex, checkLinkName, IFNAMSIZ } from './validate';
 import { checkXfrmFamily, hideKeys } from './xfrm';
 
@@ -88,6 +93,52 @@ function checkOptions(options: HandleOptions | undefined): Required<Omit<HandleO
   if (typeof logger !== 'object' || logger === null || typeof logger.warn !== 'function')
     throw new TypeError('options.logger must be an object with a warn(message, details) method');
   return { netns: options.netns, families: [...families], maxAttempts, onInterrupted, timeoutMs, logger };
+}
+
+/** ct.delete / ct.deleteExact records (src-native/parse_conntrack.cc, ct_outcome). */
+interface DeleteOutcome {
+  index: number;
+  errnum: number | null;
+  code: string | null;
+  flow: ConntrackFlow | null;
+}
+
+function checkConntrackArgs(table: unknown, family: unknown): void {
+  if (typeof table !== 'number') throw new TypeError(`table must be a number, got ${typeof table}`);
+  if (table !== ConntrackTable && table !== ConntrackExpectTable)
+    throw new RangeError(`table must be ConntrackTable (1) or ConntrackExpectTable (2), got ${table}`);
+  if (typeof family !== 'number') throw new TypeError(`family must be a number, got ${typeof family}`);
+  if (family !== FAMILY_ALL && family !== FAMILY_V4 && family !== FAMILY_V6)
+    throw new RangeError(`family must be FAMILY_ALL (0), FAMILY_V4 (2) or FAMILY_V6 (10), got ${family}`);
+}
+
+/** True when every filter is a ConntrackFilter; TypeError for anything that is not a filter. */
+function checkFilters(filters: unknown[], name: string): boolean {
+  let builtIn = true;
+  filters.forEach((f, i) => {
+    if (f instanceof ConntrackFilter) return;
+    if (typeof f !== 'object' || f === null || typeof (f as CustomConntrackFilter).matchConntrackFlow !== 'function')
+      throw new TypeError(`${name}: filters[${i}] is neither a ConntrackFilter nor an object with matchConntrackFlow(flow)`);
+    builtIn = false;
+  });
+  return builtIn;
+}
+
+function describeFlow(f: ConntrackFlow | null): string {
+  if (!f) return 'flow';
+  const t = f.forward;
+  const ports = t.srcPort !== null ? ` sport=${t.srcPort} dport=${t.dstPort}` : '';
+  return `flow proto=${t.protocol} src=${t.srcIp} dst=${t.dstIp}${ports} zone=${f.zone} id=${f.id}`;
+}
+
+function deleteErrors(name: string, outcomes: DeleteOutcome[], flowAt: (i: number) => ConntrackFlow | null): NetlinkError[] {
+  return outcomes
+    .filter((o) => o.code !== null)
+    .map((o) => {
+      const flow = o.flow ?? flowAt(o.index);
+      const err = new NetlinkError(`${name}: deleting ${describeFlow(flow)} failed: ${o.code}`, o.code as string, o.errnum ?? 0, name);
+      return Object.assign(err, { flow });
+    });
 }
 
 export class Handle {
@@ -295,6 +346,94 @@ export class Handle {
     const site = callerStack(this.xfrmStateList);
     const fam = checkXfrmFamily(family);
     return hideKeys(await this.#dump<XfrmState>('xfrmStateList', 'xfrm.state.dump', { family: fam }, site));
+  }
+
+  // ---- conntrack ----
+
+  /** Every flow (ConntrackTable) or expectation (ConntrackExpectTable) of a family. */
+  conntrackTableList(table: number, family: number): Promise<ConntrackFlow[]> {
+    const site = callerStack(this.conntrackTableList);
+    try {
+      checkConntrackArgs(table, family);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#dump<ConntrackFlow>('conntrackTableList', 'ct.dump', { table, family }, site);
+  }
+
+  /**
+   * Deletes the flows that match any of the filters; resolves to how many
+   * were deleted (a flow already gone, ENOENT, counts). ConntrackFilters are
+   * matched natively on the dump and the deletes are pipelined; any custom
+   * filter (an object with matchConntrackFlow) makes the call list the flows
+   * in JS first. Each delete names the exact flow (tuple, zone, id). When
+   * some deletes fail, the rest are still done and the call rejects with a
+   * ConntrackDeleteError carrying .deleted and .errors.
+   */
+  async conntrackDeleteFilters(table: number, family: number, ...filters: CustomConntrackFilter[]): Promise<number> {
+    const site = callerStack(this.conntrackDeleteFilters);
+    const name = 'conntrackDeleteFilters';
+    checkConntrackArgs(table, family);
+    const builtIn = checkFilters(filters, name);
+    if (filters.length === 0) return 0;
+    let result: { deleted: number; errors: NetlinkError[] };
+    if (builtIn) {
+      result = await this.#nativeDelete(name, table, family, filters as ConntrackFilter[], false, site);
+    } else {
+      const flows = await this.#dump<ConntrackFlow>(name, 'ct.dump', { table, family }, site);
+      // A custom filter that throws stops the call here, before any delete.
+      const chosen = flows.filter((f) => filters.some((x) => x.matchConntrackFlow(f)));
+      const ids = encodeIdentities(chosen, table);
+      if (ids.flows.length === 0) return 0;
+      const { items, reply } = await this.#call(name, 'ct.deleteExact', { table, flows: ids.bytes });
+      result = { deleted: reply.result, errors: deleteErrors(name, items as DeleteOutcome[], (i) => ids.flows[i]) };
+    }
+    if (result.errors.length > 0) throw new ConntrackDeleteError(name, result.deleted, result.errors);
+    return result.deleted;
+  }
+
+  /**
+   * The flows that conntrackDeleteFilters would delete for these
+   * ConntrackFilters, matched natively, without deleting anything.
+   */
+  async conntrackListFiltered(table: number, family: number, ...filters: ConntrackFilter[]): Promise<ConntrackFlow[]> {
+    const site = callerStack(this.conntrackListFiltered);
+    const name = 'conntrackListFiltered';
+    checkConntrackArgs(table, family);
+    if (!checkFilters(filters, name)) throw new TypeError(`${name}: only ConntrackFilter instances can be matched natively`);
+    if (filters.length === 0) return [];
+    const flows: ConntrackFlow[] = [];
+    await this.#nativeDelete(name, table, family, filters, true, site, flows);
+    return flows;
+  }
+
+  /** ct.delete under the retry policy: an interrupted dump deletes nothing, except on the last attempt of 'return'. */
+  async #nativeDelete(
+    name: string,
+    table: number,
+    family: number,
+    filters: ConntrackFilter[],
+    dryRun: boolean,
+    site: { stack?: string },
+    matched?: ConntrackFlow[],
+  ): Promise<{ deleted: number; errors: NetlinkError[] }> {
+    this.#stats.calls++;
+    const args: NativeArgs = { table, family, filters: encodeFilters(filters), dryRun, ...kernelFilterArgs(filters, table, family) };
+    let attempt = 0;
+    let errors: NetlinkError[] = [];
+    const deleted = await withRetries<number>(name, this.#policy, this.#stats, site, async () => {
+      attempt++;
+      const force = attempt === this.#policy.maxAttempts && this.#policy.onInterrupted === 'return';
+      const { items, reply } = await this.#call(name, 'ct.delete', { ...args, force });
+      const outcomes = items as DeleteOutcome[];
+      if (dryRun && matched) {
+        matched.length = 0;
+        for (const o of outcomes) if (o.flow) matched.push(o.flow);
+      }
+      errors = dryRun ? [] : deleteErrors(name, outcomes, () => null);
+      return { value: reply.result, interrupted: reply.interrupted };
+    });
+    return { deleted, errors };
   }
 
   // ---- plumbing shared by every call ----

@@ -4,6 +4,8 @@ import type { Link } from './types/link';
 import type { Addr, ListOptions } from './types/addr';
 import type { Route, RouteFilter } from './types/route';
 import type { XfrmPolicy, XfrmState } from './types/xfrm';
+import type { ConntrackFlow, CustomConntrackFilter } from './types/conntrack';
+import type { ConntrackFilter } from './conntrack-filter';
 
 export { Handle, type HandleOptions, type HandleCounters } from './handle';
 export { NetlinkError, LinkNotFoundError, DumpInterruptedError, ConntrackDeleteError } from './errors';
@@ -16,6 +18,8 @@ export type * from './types/link';
 export type * from './types/addr';
 export type * from './types/route';
 export type * from './types/xfrm';
+export type * from './types/conntrack';
+export { ConntrackFilter } from './conntrack-filter';
 
 /** Every link in the caller's namespace (default handle). */
 export function linkList(): Promise<Link[]> {
@@ -55,4 +59,19 @@ export function xfrmPolicyList(family?: number): Promise<XfrmPolicy[]> {
 /** Every XFRM state of `family` (default handle). Keys are non-enumerable. */
 export function xfrmStateList(family?: number): Promise<XfrmState[]> {
   return defaultHandle().xfrmStateList(family);
+}
+
+/** Every flow or expectation of a conntrack table (default handle). */
+export function conntrackTableList(table: number, family: number): Promise<ConntrackFlow[]> {
+  return defaultHandle().conntrackTableList(table, family);
+}
+
+/** Deletes the flows matching any filter; resolves to the number deleted (default handle). */
+export function conntrackDeleteFilters(table: number, family: number, ...filters: CustomConntrackFilter[]): Promise<number> {
+  return defaultHandle().conntrackDeleteFilters(table, family, ...filters);
+}
+
+/** The flows conntrackDeleteFilters would delete, without deleting (default handle). */
+export function conntrackListFiltered(table: number, family: number, ...filters: ConntrackFilter[]): Promise<ConntrackFlow[]> {
+  return defaultHandle().conntrackListFiltered(table, family, ...filters);
 }

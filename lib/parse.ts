@@ -9,6 +9,7 @@ import type { Addr } from './types/addr';
 import type { Route } from './types/route';
 import type { XfrmPolicy, XfrmState } from './types/xfrm';
 import { hideKeys } from './xfrm';
+import type { ConntrackFlow } from './types/conntrack';
 
 function run<T>(parser: string, buf: Uint8Array): T[] {
   if (!(buf instanceof Uint8Array)) throw new TypeError(`parse.${parser}: buf must be a Buffer or Uint8Array`);
@@ -26,4 +27,6 @@ export const parse = {
   xfrmPolicies: (buf: Uint8Array): XfrmPolicy[] => run<XfrmPolicy>('xfrmPolicies', buf),
   /** Keys are non-enumerable, as from xfrmStateList. */
   xfrmStates: (buf: Uint8Array): XfrmState[] => hideKeys(run<XfrmState>('xfrmStates', buf)),
+  /** IPCTNL_MSG_CT_NEW flows and IPCTNL_MSG_EXP_NEW expectations. */
+  conntrack: (buf: Uint8Array): ConntrackFlow[] => run<ConntrackFlow>('conntrack', buf),
 };

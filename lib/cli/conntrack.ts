@@ -1,0 +1,130 @@
+// nlwrap conntrack / conntrack-delete: list a conntrack table, or delete the
+// flows matching one filter built from flags (--dry-run prints them instead).
+import { ConntrackFilter } from '../conntrack-filter';
+import {
+  ConntrackExpectTable,
+  ConntrackOrigDstIP,
+  ConntrackOrigDstPort,
+  ConntrackOrigSrcIP,
+  ConntrackReplyAnyIP,
+  ConntrackTable,
+  FAMILY_ALL,
+  FAMILY_V4,
+  FAMILY_V6,
+} from '../constants';
+import type { ConntrackFlow } from '../types/conntrack';
+import * as uapi from '../uapi';
+import { UsageError, type Command } from './command';
+import { flagNames, nameOf, table, toJson } from './format';
+
+const PROTOCOLS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, dccp: 33, gre: 47, icmpv6: 58, sctp: 132, udplite: 136 };
+
+function family(flags: Record<string, string | true>): number {
+  const f = flags.family;
+  if (f === undefined) return FAMILY_ALL;
+  if (f === '4') return FAMILY_V4;
+  if (f === '6') return FAMILY_V6;
+  throw new UsageError(`--family must be 4 or 6, got ${String(f)}`);
+}
+
+function protoName(p: number | null): string {
+  if (p === null) return '-';
+  return Object.keys(PROTOCOLS).find((k) => PROTOCOLS[k] === p) ?? String(p);
+}
+
+function rows(list: ConntrackFlow[]): string {
+  return table(
+    ['proto', 'src', 'dst', 'sport', 'dport', 'reply-src', 'reply-dst', 'reply-sport', 'reply-dport', 'state', 'status', 'mark', 'zone', 'timeout', 'helper', 'id'],
+    list.map((f) => ({
+      proto: protoName(f.forward.protocol),
+      src: f.forward.srcIp,
+      dst: f.forward.dstIp,
+      sport: f.forward.srcPort ?? f.forward.icmpType,
+      dport: f.forward.dstPort ?? f.forward.icmpCode,
+      'reply-src': f.reverse.srcIp,
+      'reply-dst': f.reverse.dstIp,
+      'reply-sport': f.reverse.srcPort ?? f.reverse.icmpType,
+      'reply-dport': f.reverse.dstPort ?? f.reverse.icmpCode,
+      state:
+        f.protoInfo?.state == null
+          ? null
+          : nameOf(uapi, f.protoInfo.protocol === 'tcp' ? 'TCP_CONNTRACK_' : f.protoInfo.protocol === 'sctp' ? 'SCTP_CONNTRACK_' : 'DCCP_', f.protoInfo.state),
+      status: f.status === null ? null : flagNames(uapi, 'IPS_', f.status).join(',') || '0',
+      mark: f.mark,
+      zone: f.zone,
+      timeout: f.timeOut,
+      helper: f.helper,
+      id: f.id,
+    })),
+  );
+}
+
+export const conntrack: Command = {
+  name: 'conntrack',
+  summary: 'list conntrack flows or expectations (conntrack -L)',
+  flags: {
+    family: { value: true, help: '4 or 6 (default: both)' },
+    expect: { value: false, help: 'list the expectation table' },
+  },
+  async run(handle, flags) {
+    const list = await handle.conntrackTableList(flags.expect ? ConntrackExpectTable : ConntrackTable, family(flags));
+    return flags.json ? toJson(list) : rows(list);
+  },
+};
+
+function addIpOrNet(f: ConntrackFilter, type: number, value: string): void {
+  if (value.includes('/')) f.addIpNet(type, value);
+  else f.addIp(type, value);
+}
+
+function integer(value: string, what: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n)) throw new UsageError(`${what} must be an integer, got '${value}'`);
+  return n;
+}
+
+export const conntrackDelete: Command = {
+  name: 'conntrack-delete',
+  summary: 'delete the conntrack flows matching every given condition (conntrack -D)',
+  flags: {
+    family: { value: true, help: '4 or 6 (default: both)' },
+    'orig-src': { value: true, help: 'original source IP or CIDR' },
+    'orig-dst': { value: true, help: 'original destination IP or CIDR' },
+    'reply-any': { value: true, help: 'reply source or destination IP or CIDR' },
+    proto: { value: true, help: `protocol: ${Object.keys(PROTOCOLS).join(', ')} or a number` },
+    dport: { value: true, help: 'original destination port (needs --proto)' },
+    mark: { value: true, help: 'VALUE or VALUE/MASK (numbers, 0x... allowed)' },
+    zone: { value: true, help: 'conntrack zone' },
+    'dry-run': { value: false, help: 'print the flows that would be deleted, delete nothing' },
+  },
+  async run(handle, flags) {
+    const f = new ConntrackFilter();
+    const v = (k: string): string | undefined => (typeof flags[k] === 'string' ? (flags[k] as string) : undefined);
+    if (v('orig-src')) addIpOrNet(f, ConntrackOrigSrcIP, v('orig-src') as string);
+    if (v('orig-dst')) addIpOrNet(f, ConntrackOrigDstIP, v('orig-dst') as string);
+    if (v('reply-any')) addIpOrNet(f, ConntrackReplyAnyIP, v('reply-any') as string);
+    const proto = v('proto');
+    if (proto !== undefined) f.addProtocol(PROTOCOLS[proto.toLowerCase()] ?? integer(proto, '--proto'));
+    const dport = v('dport');
+    if (dport !== undefined) {
+      if (proto === undefined) throw new UsageError('--dport needs --proto');
+      f.addPort(ConntrackOrigDstPort, integer(dport, '--dport'));
+    }
+    const mark = v('mark');
+    if (mark !== undefined) {
+      const [value, mask] = mark.split('/');
+      f.addMark(integer(value, '--mark value'), mask === undefined ? undefined : integer(mask, '--mark mask'));
+    }
+    const zone = v('zone');
+    if (zone !== undefined) f.addZone(integer(zone, '--zone'));
+    if (f.empty) throw new UsageError('give at least one condition (an empty filter matches nothing)');
+    const fam = family(flags);
+    if (flags['dry-run']) {
+      const list = await handle.conntrackListFiltered(ConntrackTable, fam, f);
+      if (flags.json) return toJson(list);
+      return `${rows(list)}${list.length} flow(s) would be deleted\n`;
+    }
+    const n = await handle.conntrackDeleteFilters(ConntrackTable, fam, f);
+    return flags.json ? toJson({ deleted: n }) : `${n} flow(s) deleted\n`;
+  },
+};

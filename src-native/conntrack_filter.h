@@ -1,0 +1,88 @@
+// Conntrack flows as the delete path sees them, and the built-in filters
+// (ConntrackFilter in lib/conntrack-filter.ts) matched on them natively.
+//
+// The filters cross from TypeScript as one Buffer, encoded by
+// lib/conntrack-filter-wire.ts and decoded here with every length checked
+// (the wire format is described there). Matching follows vishvananda/netlink
+// v1.3's ConntrackFilter.MatchConntrackFlow, with two deliberate
+// differences: ports are read for every protocol that has them (SCTP, DCCP,
+// UDPLite, not only TCP/UDP), and mark/status conditions exist.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace nlw {
+
+// One direction of a flow (CTA_TUPLE_ORIG / CTA_TUPLE_REPLY, or an
+// expectation's CTA_EXPECT_MASTER / CTA_EXPECT_TUPLE / CTA_EXPECT_MASK).
+struct CtTuple {
+  bool has_src = false, has_dst = false;
+  uint8_t src[16] = {}, dst[16] = {};
+  int proto = -1;  // CTA_PROTO_NUM, -1 absent
+  bool has_sport = false, has_dport = false;
+  uint16_t sport = 0, dport = 0;  // host order
+  bool has_icmp_id = false, has_icmp_type = false, has_icmp_code = false;
+  uint16_t icmp_id = 0;
+  uint8_t icmp_type = 0, icmp_code = 0;
+  int zone = -1;  // CTA_TUPLE_ZONE (directional zones), -1 absent
+};
+
+// What matching and deleting need to know about one flow or expectation.
+struct CtFlow {
+  int table = 1;  // 1 conntrack, 2 expectation (from the message type)
+  uint8_t family = 0;
+  CtTuple orig, reply;  // expectations: master tuple, expected tuple
+  bool has_mark = false;
+  uint32_t mark = 0;
+  bool has_zone = false;
+  uint16_t zone = 0;
+  bool has_status = false;
+  uint32_t status = 0;
+  const uint8_t* labels = nullptr;  // CTA_LABELS payload, or null
+  size_t labels_len = 0;
+  bool has_id = false;
+  uint32_t id = 0;
+};
+
+// One ConntrackFilter: every condition it has must hold.
+struct CtFilter {
+  struct Net {
+    bool set = false;
+    int family = 0;  // AF_INET / AF_INET6
+    uint8_t addr[16] = {};
+    unsigned prefix = 0;
+  };
+  Net ip[5];  // ConntrackOrigSrcIP .. ConntrackReplyAnyIP
+  int proto = -1;
+  int port[2] = {-1, -1};  // ConntrackOrigSrcPort, ConntrackOrigDstPort
+  bool has_labels[2] = {false, false};  // Match, Unmatch
+  std::vector<std::vector<uint8_t>> labels[2];
+  int zone = -1;
+  bool has_mark = false;
+  uint32_t mark = 0, mark_mask = 0;
+  bool has_status[2] = {false, false};  // all bits set, no bit set
+  uint32_t status[2] = {0, 0};
+  size_t conditions = 0;
+
+  bool match(const CtFlow& f) const;
+};
+
+// Any filter matching is a match (ConntrackDeleteFilters' "...filters").
+struct CtFilterSet {
+  std::vector<CtFilter> filters;
+  bool match(const CtFlow& f) const {
+    for (const CtFilter& x : filters)
+      if (x.match(f)) return true;
+    return false;
+  }
+};
+
+// Decodes the Buffer from lib/conntrack-filter-wire.ts. False with `why`
+// when anything is out of bounds or unknown.
+bool decode_filters(const uint8_t* p, size_t n, CtFilterSet* out,
+                    std::string* why);
+
+}  // namespace nlw
