@@ -42,6 +42,14 @@ test('kinds the host lacks agree with ip -j -d link show (kernel 6.1)', async ()
     'link set d4 master vr0',
     'link set vr0 up',
   ]);
+  // Bond ports go BACK -> UP after updelay (200 ms) on miimon ticks: wait
+  // for the state to settle, or the dump and the oracle may straddle it.
+  for (let deadline = Date.now() + 10_000; ; ) {
+    const ports = ipJson<IpLink[]>(ns, '-d', 'link', 'show').filter((o) => o.linkinfo?.info_slave_kind === 'bond');
+    if (ports.every((o) => o.linkinfo?.info_slave_data?.mii_status === 'UP')) break;
+    assert.ok(Date.now() < deadline, 'bond ports did not come up');
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const h = new Handle({ netns: ns });
   try {
     const links = await h.linkList();
