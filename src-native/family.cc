@@ -39,7 +39,8 @@ static void set_bad(NlError* err, const char* what) {
 }
 
 bool parse_messages(const Parser& parser, const uint8_t* data, size_t len,
-                    RecordSet* out, bool* interrupted, NlError* err) {
+                    RecordSet* out, bool* interrupted, NlError* err,
+                    const MessageFilter* keep) {
   ParseError pe;
   int kernel_error = 0;
   bool ok = for_each_message(data, len, &pe, [&](const Message& m) {
@@ -61,7 +62,7 @@ bool parse_messages(const Parser& parser, const uint8_t* data, size_t len,
         return e == 0;  // an ACK carries 0
       }
       default:
-        parser.parse(m, *out);
+        if (keep == nullptr || (*keep)(m)) parser.parse(m, *out);
         return !pe;
     }
   });
@@ -79,6 +80,28 @@ bool parse_messages(const Parser& parser, const uint8_t* data, size_t len,
   return true;
 }
 
+bool transact_and_parse(const Op& op, OpContext& ctx, std::vector<uint8_t>& request,
+                        const MessageFilter* keep) {
+  bool ignored = false;  // the socket core latches the flag itself
+  if (ctx.emit) {
+    const Schema& root = ctx.out->root();
+    DatagramSink sink = [&](const uint8_t* p, size_t n, NlError* err) {
+      if (!parse_messages(*op.parser, p, n, ctx.out, &ignored, err, keep)) return false;
+      if (ctx.out->count(root) >= ctx.chunk_records) {
+        ctx.emit(std::move(*ctx.out));
+        *ctx.out = RecordSet(root);
+      }
+      return true;
+    };
+    return ctx.sock->transact(request, ctx.timeout_ms, ctx.cancel_fd, &ctx.reply, ctx.err, &sink);
+  }
+  if (!ctx.sock->transact(request, ctx.timeout_ms, ctx.cancel_fd, &ctx.reply, ctx.err))
+    return false;
+  ctx.out->reserve(ctx.out->root(), ctx.reply.messages);
+  return parse_messages(*op.parser, ctx.reply.data.data(), ctx.reply.data.size(), ctx.out,
+                        &ignored, ctx.err, keep);
+}
+
 bool run_request(const Op& op, OpContext& ctx) {
   std::vector<uint8_t> req;
   std::string why;
@@ -88,25 +111,7 @@ bool run_request(const Op& op, OpContext& ctx) {
     ctx.err->message = why;
     return false;
   }
-  bool ignored = false;  // the socket core latches the flag itself
-  if (ctx.emit) {
-    // Parse each datagram as it arrives and hand over full chunks, so JS
-    // builds objects while the kernel is still filling the dump.
-    const Schema& root = ctx.out->root();
-    DatagramSink sink = [&](const uint8_t* p, size_t n, NlError* err) {
-      if (!parse_messages(*op.parser, p, n, ctx.out, &ignored, err)) return false;
-      if (ctx.out->count(root) >= ctx.chunk_records) {
-        ctx.emit(std::move(*ctx.out));
-        *ctx.out = RecordSet(root);
-      }
-      return true;
-    };
-    return ctx.sock->transact(req, ctx.timeout_ms, ctx.cancel_fd, &ctx.reply, ctx.err, &sink);
-  }
-  if (!ctx.sock->transact(req, ctx.timeout_ms, ctx.cancel_fd, &ctx.reply, ctx.err)) return false;
-  ctx.out->reserve(ctx.out->root(), ctx.reply.messages);
-  return parse_messages(*op.parser, ctx.reply.data.data(), ctx.reply.data.size(), ctx.out,
-                        &ignored, ctx.err);
+  return transact_and_parse(op, ctx, req);
 }
 
 RequestBuilder::RequestBuilder(uint16_t type, uint16_t flags) {

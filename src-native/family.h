@@ -94,10 +94,21 @@ struct Register {
 // Parses every message of `data` (a reply, or a captured Buffer) with
 // `parser`. NLMSG_DONE ends it; NLMSG_ERROR with an errno becomes that error;
 // malformed bytes become EBADMSG. Returns false with err set.
-bool parse_messages(const Parser& parser, const uint8_t* data, size_t len,
-                    RecordSet* out, bool* interrupted, NlError* err);
+// Decides which data messages a parse keeps (family filters done natively,
+// so what is dropped never becomes a JS object).
+using MessageFilter = std::function<bool(const Message& m)>;
 
-// The default run: build, transact, parse.
+bool parse_messages(const Parser& parser, const uint8_t* data, size_t len,
+                    RecordSet* out, bool* interrupted, NlError* err,
+                    const MessageFilter* keep = nullptr);
+
+// Sends `request` and parses the whole reply into ctx.out with op.parser:
+// when JS takes chunks (ctx.emit), each datagram is parsed as it arrives and
+// full chunks are handed over while the kernel is still sending.
+bool transact_and_parse(const Op& op, OpContext& ctx, std::vector<uint8_t>& request,
+                        const MessageFilter* keep = nullptr);
+
+// The default run: build, then transact_and_parse.
 bool run_request(const Op& op, OpContext& ctx);
 
 // Building requests: a header, a fixed family struct, then attributes.

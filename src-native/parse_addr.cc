@@ -119,18 +119,16 @@ bool build_addr_dump_plain(const Args& args, std::vector<uint8_t>* req,
   return build_addr_dump(args, false, req);
 }
 
+extern const Op kAddrDump;
+
 bool run_addr_dump(OpContext& ctx) {
   const bool filter = ctx.sock->strict_check() &&
                       ctx.args.num("kernelFilter", 1) != 0 &&
                       ctx.args.num("index", 0) != 0;
   std::vector<uint8_t> req;
   build_addr_dump(ctx.args, filter, &req);
-  if (!ctx.sock->transact(req, ctx.timeout_ms, ctx.cancel_fd, &ctx.reply, ctx.err))
-    return false;
   ctx.result = filter ? 1 : 0;
-  bool ignored = false;
-  return parse_messages(kAddrParser, ctx.reply.data.data(), ctx.reply.data.size(),
-                        ctx.out, &ignored, ctx.err);
+  return transact_and_parse(kAddrDump, ctx, req);
 }
 
 const Op kAddrDump{"addr.dump", NETLINK_ROUTE, &kAddrParser, build_addr_dump_plain,

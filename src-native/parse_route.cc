@@ -323,16 +323,14 @@ bool build_route_dump_plain(const Args& args, std::vector<uint8_t>* req, std::st
   return build_route_dump(args, false, req);
 }
 
+extern const Op kRouteDump;
+
 bool run_route_dump(OpContext& ctx) {
   const bool filter = ctx.sock->strict_check() && ctx.args.num("kernelFilter", 1) != 0;
   std::vector<uint8_t> req;
   build_route_dump(ctx.args, filter, &req);
-  if (!ctx.sock->transact(req, ctx.timeout_ms, ctx.cancel_fd, &ctx.reply, ctx.err))
-    return false;
   ctx.result = filter ? 1 : 0;
-  bool ignored = false;
-  return parse_messages(kRouteParser, ctx.reply.data.data(), ctx.reply.data.size(),
-                        ctx.out, &ignored, ctx.err);
+  return transact_and_parse(kRouteDump, ctx, req);
 }
 
 const Op kRouteDump{"route.dump", NETLINK_ROUTE, &kRouteParser, build_route_dump_plain,

@@ -440,28 +440,17 @@ bool build_state_dump(const Args&, std::vector<uint8_t>* req, std::string*) {
 }
 
 // Family filtering as vishvananda does it: the kernel dumps every family
-// and objects of another family are dropped here (the policy's selector
-// family, the SA's own family). Messages of a family not asked for are cut
-// out of the reply before parsing; malformed ones are left for the parser
-// to report.
+// and objects of another family are dropped before parsing (the policy's
+// selector family, the SA's own family). Malformed messages are kept for the
+// parser to report.
 template <class Head>
-void keep_family(ByteBuf* data, int family, uint16_t (*family_of)(const Head&),
-                 uint16_t type) {
-  ParseError pe;
-  ByteBuf kept;
-  bool ok = for_each_message(data->data(), data->size(), &pe, [&](const Message& m) {
+MessageFilter family_filter(int family, uint16_t (*family_of)(const Head&), uint16_t type) {
+  return [=](const Message& m) {
     Head h;
-    if (m.type() == type && m.payload_len() >= sizeof h) {
-      std::memcpy(&h, m.payload(), sizeof h);
-      if (family_of(h) != family) return true;
-    }
-    const uint8_t* start = m.payload() - NLMSG_HDRLEN;
-    size_t len = NLMSG_ALIGN(m.hdr().nlmsg_len);
-    size_t left = static_cast<size_t>(data->data() + data->size() - start);
-    kept.append(start, len < left ? len : left);
-    return true;
-  });
-  if (ok && !pe) data->swap(kept);
+    if (m.type() != type || m.payload_len() < sizeof h) return true;
+    std::memcpy(&h, m.payload(), sizeof h);
+    return family_of(h) == family;
+  };
 }
 
 uint16_t policy_family(const xfrm_userpolicy_info& p) { return p.sel.family; }
@@ -471,20 +460,12 @@ bool run_dump(const Op& op, OpContext& ctx, bool policies) {
   std::vector<uint8_t> req;
   std::string why;
   op.build(ctx.args, &req, &why);
-  if (!ctx.sock->transact(req, ctx.timeout_ms, ctx.cancel_fd, &ctx.reply, ctx.err))
-    return false;
   int family = static_cast<int>(ctx.args.num("family", AF_UNSPEC));
-  if (family != AF_UNSPEC) {
-    if (policies)
-      keep_family<xfrm_userpolicy_info>(&ctx.reply.data, family, policy_family,
-                                        XFRM_MSG_NEWPOLICY);
-    else
-      keep_family<xfrm_usersa_info>(&ctx.reply.data, family, state_family,
-                                    XFRM_MSG_NEWSA);
-  }
-  bool ignored = false;  // the socket core already latched DUMP_INTR
-  return parse_messages(*op.parser, ctx.reply.data.data(), ctx.reply.data.size(),
-                        ctx.out, &ignored, ctx.err);
+  if (family == AF_UNSPEC) return transact_and_parse(op, ctx, req);
+  MessageFilter keep =
+      policies ? family_filter<xfrm_userpolicy_info>(family, policy_family, XFRM_MSG_NEWPOLICY)
+               : family_filter<xfrm_usersa_info>(family, state_family, XFRM_MSG_NEWSA);
+  return transact_and_parse(op, ctx, req, &keep);
 }
 
 extern const Op kPolicyDump;
