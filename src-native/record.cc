@@ -90,6 +90,15 @@ uint32_t hash_of(std::string_view s) {
 
 uint32_t StringTable::append(std::string_view s) {
   uint32_t id = static_cast<uint32_t>(offsets_.size() - 1);
+  bool ascii = true;
+  for (unsigned char c : s) ascii = ascii && c < 0x80;
+  if (ascii) {  // nearly every string: one code unit per byte
+    blob_.append(s.data(), s.size());
+    units_ += static_cast<uint32_t>(s.size());
+    offsets_.push_back(units_);
+    raw_offsets_.push_back(static_cast<uint32_t>(raw_.size()));
+    return id;
+  }
   for (size_t i = 0; i < s.size();) {
     size_t n = utf8_seq(s, i);
     if (n == 0) {
@@ -140,20 +149,10 @@ uint32_t StringTable::intern(std::string_view s) {
   return id;
 }
 
-double* Rec::cell(uint16_t f, int k) {
-  auto& v = set_->cells_[schema_->id];
-  return &v[index_ * schema_->cells + schema_->fields[f].cell + k];
-}
-
 bool Rec::has(uint16_t f) const {
   auto& v = set_->cells_[schema_->id];
   double d = v[index_ * schema_->cells + schema_->fields[f].cell];
   return d == d;
-}
-
-void Rec::big(uint16_t f, uint64_t v) {
-  *cell(f) = 0;
-  std::memcpy(cell(f, 1), &v, sizeof v);
 }
 
 void Rec::str(uint16_t f, std::string_view s) {

@@ -111,7 +111,11 @@ class Rec {
 
   void num(uint16_t f, double v) { *cell(f) = v; }
   void boolean(uint16_t f, bool v) { *cell(f) = v ? 1 : 0; }
-  void big(uint16_t f, uint64_t v);
+  void big(uint16_t f, uint64_t v) {
+    double* c = cell(f);
+    c[0] = 0;
+    std::memcpy(c + 1, &v, sizeof v);
+  }
   void str(uint16_t f, std::string_view s);  // interned
   void str_unique(uint16_t f, std::string_view s);  // appended as is
   void bytes(uint16_t f, const uint8_t* p, size_t n);
@@ -128,7 +132,7 @@ class Rec {
   RecordSet& set() const { return *set_; }
 
  private:
-  double* cell(uint16_t f, int k = 0);
+  inline double* cell(uint16_t f, int k = 0);
   RecordSet* set_;
   const Schema* schema_;
   size_t index_;
@@ -158,5 +162,11 @@ class RecordSet {
   std::vector<uint8_t> bytes_;
   std::vector<uint32_t> string_lists_;  // string indices, for Strs fields
 };
+
+// Defined here, after RecordSet, so every setter inlines it.
+inline double* Rec::cell(uint16_t f, int k) {
+  auto& v = set_->cells_[schema_->id];
+  return &v[index_ * schema_->cells + schema_->fields[f].cell + k];
+}
 
 }  // namespace nlw
