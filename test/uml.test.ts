@@ -4,7 +4,7 @@
 // lacks is tested: XFRM states (ESP/AH/IPComp), link kinds such as dummy,
 // vlan, bond, and DCCP conntrack; and it is a second kernel version.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -40,6 +40,8 @@ function parseTap(tap: string): GuestResult[] {
 }
 
 test('guest tests under user-mode Linux 6.1', { skip: !isRoot && 'needs root' }, async (t) => {
+  // The guest's root file system is read-only: build what guest tests run first.
+  execFileSync('sh', [path.join(root, 'scripts', 'build-ct-insert.sh')], { stdio: 'inherit' });
   const r = spawnSync(path.join(root, 'test', 'uml', 'run-guest.sh'), files, {
     cwd: root,
     encoding: 'utf8',
