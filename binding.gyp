@@ -14,7 +14,8 @@
         "src-native/netns.cc",
         "src-native/record.cc",
         "src-native/socket.cc",
-        "src-native/parse_link.cc"
+        "src-native/parse_link.cc",
+        "src-native/testing.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": [

@@ -24,6 +24,10 @@
 #endif
 
 namespace nlw {
+
+// Test-only entry points (testing.cc): the fake kernel's plumbing.
+Napi::Object testing_exports(Napi::Env env);
+
 namespace {
 
 // Handles opened in this environment, closed when the environment ends.
@@ -344,6 +348,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     parsers.Set(i, parser_registry()[i]->name);
   exports.Set("parsers", parsers);
   exports.Set("sourceHash", NLWRAP_SOURCE_HASH);
+  exports.Set("testing", testing_exports(env));
   return exports;
 }
 
