@@ -161,7 +161,8 @@ export class FakeKernel {
         binding.testing.send(this.peerFd, d);
       } catch (err) {
         // The core dropped the socket after an earlier datagram (a reset).
-        if ((err as { code?: string }).code === 'ECONNREFUSED') return;
+        const code = (err as { code?: string }).code;
+        if (code === 'ECONNREFUSED' || code === 'ENOTCONN' || code === 'EPIPE') return;
         throw err;
       }
     }
