@@ -154,19 +154,31 @@ class CallWorker : public Napi::AsyncWorker {
     if (!ok) SetError(err_.code);
   }
 
+  // Both settle the promise on the JS thread. When a worker thread is torn
+  // down with this call in flight, the work completes inside Node's
+  // Environment::CleanupHandles, where JS can no longer run: every N-API call
+  // fails, and a Napi::Error escaping here would make node-addon-api throw
+  // out of the libuv callback (std::terminate, the whole process aborts).
+  // Nobody is left to receive the result then, so it is dropped.
   void OnOK() override {
-    Napi::Env env = Env();
-    Napi::Object o = records_to_js(env, records_);
-    o.Set("interrupted", interrupted_);
-    o.Set("bytes", bytes_);
-    o.Set("datagrams", datagrams_);
-    o.Set("messages", messages_);
-    o.Set("result", result_);
-    deferred_.Resolve(o);
+    try {
+      Napi::Env env = Env();
+      Napi::Object o = records_to_js(env, records_);
+      o.Set("interrupted", interrupted_);
+      o.Set("bytes", bytes_);
+      o.Set("datagrams", datagrams_);
+      o.Set("messages", messages_);
+      o.Set("result", result_);
+      deferred_.Resolve(o);
+    } catch (const Napi::Error&) {
+    }
   }
 
   void OnError(const Napi::Error&) override {
-    deferred_.Reject(to_js_error(Env(), err_, op_->name).Value());
+    try {
+      deferred_.Reject(to_js_error(Env(), err_, op_->name).Value());
+    } catch (const Napi::Error&) {
+    }
   }
 
  private:
