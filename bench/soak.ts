@@ -45,7 +45,15 @@ const CALLS: Call[] = [
 const namespaces: string[] = [];
 const churners: ChildProcess[] = [];
 function cleanup(): void {
-  for (const c of churners) c.kill('SIGKILL');
+  // Each churner is a process group (bash and its ip): kill the group.
+  for (const c of churners) {
+    try {
+      if (c.pid) process.kill(-c.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  churners.length = 0;
   for (const ns of namespaces) {
     try {
       execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
@@ -88,7 +96,7 @@ function churn(ns: string): ChildProcess {
       echo "route del 10.251.$i.0/24 dev lo"
       sleep 0.01
     done | ip -n ${ns} -force -batch - >/dev/null 2>&1`;
-  const c = spawn('bash', ['-c', script], { stdio: 'ignore' });
+  const c = spawn('bash', ['-c', script], { stdio: 'ignore', detached: true });
   churners.push(c);
   return c;
 }

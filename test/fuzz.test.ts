@@ -170,7 +170,7 @@ test('every registered parser has a fuzz target', () => {
 });
 
 for (const parser of parsers) {
-  test(`fuzz parse.${parser} (seed ${SEED})`, () => {
+  test(`fuzz parse.${parser} (seed ${SEED})`, (t) => {
     const seeds = seedsFor(parser);
     const msgs = seeds.flatMap(splitMessages);
     if (msgs.length === 0) msgs.push(Buffer.alloc(16));
@@ -195,7 +195,7 @@ for (const parser of parsers) {
       }
     }
     const summary = [...outcomes].map(([k, v]) => `${k} ${v}`).join(', ');
-    console.log(`# parse.${parser}: ${n} inputs in ${(budget / 1000).toFixed(1)} s, ${seeds.length} seeds: ${summary}`);
+    t.diagnostic(`parse.${parser}: ${n} inputs in ${(budget / 1000).toFixed(1)} s, ${seeds.length} seeds: ${summary}`);
     assert.ok((outcomes.get('ok') ?? 0) > 0, 'some mutated inputs still decode');
     assert.ok((outcomes.get('EBADMSG') ?? 0) > 0, 'some are rejected as malformed');
   });
