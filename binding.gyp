@@ -21,7 +21,8 @@
         "src-native/parse_route.cc",
         "src-native/parse_xfrm.cc",
         "src-native/conntrack_filter.cc",
-        "src-native/parse_conntrack.cc"
+        "src-native/parse_conntrack.cc",
+        "src-native/testing.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": [

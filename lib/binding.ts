@@ -59,6 +59,15 @@ export interface NativeHandleOptions {
   port?: number;
 }
 
+/** Test-only plumbing of the fake kernel (src-native/testing.cc). */
+export interface NativeTesting {
+  socketpair(): [coreFd: number, peerFd: number];
+  recv(fd: number): Buffer | null;
+  send(fd: number, buf: Uint8Array): number;
+  close(fd: number): void;
+  netlinkSocket(nsPath: string | null, rcvbuf: number): { fd: number; port: number };
+}
+
 export interface NativeBinding {
   NativeHandle: new (options: NativeHandleOptions) => NativeHandle;
   parse(parser: string, buf: Uint8Array): NativeRecords;
@@ -67,6 +76,7 @@ export interface NativeBinding {
   ops: string[];
   parsers: string[];
   sourceHash: string;
+  testing: NativeTesting;
 }
 
 export const binding: NativeBinding = nodeGypBuild(path.join(__dirname, '..')) as NativeBinding;

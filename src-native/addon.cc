@@ -24,6 +24,10 @@
 #endif
 
 namespace nlw {
+
+// Test-only entry points (testing.cc): the fake kernel's plumbing.
+Napi::Object testing_exports(Napi::Env env);
+
 namespace {
 
 // Handles opened in this environment, closed when the environment ends.
@@ -164,34 +168,50 @@ class CallWorker : public Napi::AsyncProgressQueueWorker<std::shared_ptr<RecordS
 
   void OnProgress(const std::shared_ptr<RecordSet>* chunks, size_t count) override {
     if (on_chunk_.IsEmpty() || chunks == nullptr) return;
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    for (size_t i = 0; i < count; i++) {
-      try {
-        on_chunk_.Call({records_to_js(env, *chunks[i])});
-      } catch (const Napi::Error& e) {
-        if (callback_error_.IsEmpty()) callback_error_ = Napi::Persistent(e.Value());
+    try {
+      Napi::Env env = Env();
+      Napi::HandleScope scope(env);
+      for (size_t i = 0; i < count; i++) {
+        try {
+          on_chunk_.Call({records_to_js(env, *chunks[i])});
+        } catch (const Napi::Error& e) {
+          if (callback_error_.IsEmpty()) callback_error_ = Napi::Persistent(e.Value());
+        }
       }
+    } catch (const Napi::Error&) {
+      // The environment is being torn down (see OnOK): nobody takes chunks.
     }
   }
 
+  // Both settle the promise on the JS thread. When a worker thread is torn
+  // down with this call in flight, the work completes inside Node's
+  // Environment::CleanupHandles, where JS can no longer run: every N-API call
+  // fails, and a Napi::Error escaping here would make node-addon-api throw
+  // out of the libuv callback (std::terminate, the whole process aborts).
+  // Nobody is left to receive the result then, so it is dropped.
   void OnOK() override {
-    if (!callback_error_.IsEmpty()) {
-      deferred_.Reject(callback_error_.Value());
-      return;
+    try {
+      if (!callback_error_.IsEmpty()) {
+        deferred_.Reject(callback_error_.Value());
+        return;
+      }
+      Napi::Env env = Env();
+      Napi::Object o = records_to_js(env, records_);
+      o.Set("interrupted", interrupted_);
+      o.Set("bytes", bytes_);
+      o.Set("datagrams", datagrams_);
+      o.Set("messages", messages_);
+      o.Set("result", result_);
+      deferred_.Resolve(o);
+    } catch (const Napi::Error&) {
     }
-    Napi::Env env = Env();
-    Napi::Object o = records_to_js(env, records_);
-    o.Set("interrupted", interrupted_);
-    o.Set("bytes", bytes_);
-    o.Set("datagrams", datagrams_);
-    o.Set("messages", messages_);
-    o.Set("result", result_);
-    deferred_.Resolve(o);
   }
 
   void OnError(const Napi::Error&) override {
-    deferred_.Reject(to_js_error(Env(), err_, op_->name).Value());
+    try {
+      deferred_.Reject(to_js_error(Env(), err_, op_->name).Value());
+    } catch (const Napi::Error&) {
+    }
   }
 
  private:
@@ -268,7 +288,6 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
     Napi::Env env = info.Env();
     std::string name = info[0].As<Napi::String>().Utf8Value();
     const Op* op = find_op(name);
-    auto deferred = Napi::Promise::Deferred::New(env);
     NlError err;
     if (op == nullptr) {
       err.code = "ERR_UNKNOWN_OP";
@@ -282,6 +301,9 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
                     std::to_string(op->protocol) + " that " + name + " needs";
     }
     if (err.set()) {
+      // Only here: a napi_deferred that is never settled keeps its promise
+      // alive for good (one leaked Promise per call, found by the leak test).
+      auto deferred = Napi::Promise::Deferred::New(env);
       deferred.Reject(to_js_error(env, err, name).Value());
       return deferred.Promise();
     }
@@ -376,6 +398,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
     parsers.Set(i, parser_registry()[i]->name);
   exports.Set("parsers", parsers);
   exports.Set("sourceHash", NLWRAP_SOURCE_HASH);
+  exports.Set("testing", testing_exports(env));
   return exports;
 }
 

@@ -71,10 +71,7 @@ bool parse_messages(const Parser& parser, const uint8_t* data, size_t len,
     return false;
   }
   if (kernel_error != 0) {
-    int e = kernel_error < 0 ? -kernel_error : kernel_error;
-    err->code = errno_name(e);
-    err->errnum = e;
-    err->message = strerror(e);
+    set_kernel_error(err, kernel_error);
     return false;
   }
   return true;

@@ -63,6 +63,7 @@ std::unique_ptr<NetlinkSocket> HandleCore::acquire(int protocol,
     if (!pool.empty()) {
       auto s = std::move(pool.back());
       pool.pop_back();
+      inflight_++;
       return s;
     }
     if (adopted_) {
@@ -85,15 +86,27 @@ std::unique_ptr<NetlinkSocket> HandleCore::acquire(int protocol,
     err->message = "the handle was closed while the request was in flight";
     return nullptr;
   }
+  if (s) inflight_++;
   return s;
 }
 
 void HandleCore::release(std::unique_ptr<NetlinkSocket> sock) {
-  if (!sock || !sock->reusable()) return;
+  std::unique_ptr<NetlinkSocket> drop;  // closed outside the lock
   std::lock_guard<std::mutex> lock(mu_);
-  if (closed_) return;
+  if (inflight_ > 0) inflight_--;
+  if (closed_) {
+    if (inflight_ == 0) close_cancel_fd_locked();
+    drop = std::move(sock);
+    return;
+  }
+  if (!sock || !sock->reusable()) return;
   auto& pool = idle_[sock->protocol()];
   if (pool.size() < kMaxIdle) pool.push_back(std::move(sock));
+}
+
+void HandleCore::close_cancel_fd_locked() {
+  if (cancel_fd_ >= 0) ::close(cancel_fd_);
+  cancel_fd_ = -1;
 }
 
 void HandleCore::close() {
@@ -105,6 +118,7 @@ void HandleCore::close() {
     drop.swap(idle_);
     uint64_t one = 1;
     if (cancel_fd_ >= 0) (void)!write(cancel_fd_, &one, sizeof one);
+    if (inflight_ == 0) close_cancel_fd_locked();
     if (nsfd_ >= 0 && opening_ == 0) {
       ::close(nsfd_);
       nsfd_ = -1;

@@ -46,7 +46,12 @@ class HandleCore {
   bool adopted_ = false;
   int nsfd_ = -1;
   int opening_ = 0;  // sockets being opened in nsfd_ right now
+  int inflight_ = 0;  // sockets handed out by acquire(), not yet released
+  // Closed by close() once no request is in flight (else by the last
+  // release()), not at garbage collection: an agent that opens and closes
+  // handles in a loop must not run out of fds before the GC runs.
   int cancel_fd_ = -1;
+  void close_cancel_fd_locked();
   std::vector<int> protocols_;
   std::map<int, std::vector<std::unique_ptr<NetlinkSocket>>> idle_;
 };

@@ -87,6 +87,20 @@ void set_errno_error(NlError* err, int errnum, const std::string& what) {
   err->message = what + ": " + strerror(errnum);
 }
 
+void set_kernel_error(NlError* err, int32_t raw) {
+  int64_t e = raw < 0 ? -static_cast<int64_t>(raw) : raw;
+  if (e < 1 || e > 4095) {
+    err->code = "EBADMSG";
+    err->errnum = EBADMSG;
+    err->message = "malformed netlink reply: error code " +
+                   std::to_string(raw) + " out of the errno range";
+    return;
+  }
+  err->code = errno_name(static_cast<int>(e));
+  err->errnum = static_cast<int>(e);
+  err->message = strerror(static_cast<int>(e));
+}
+
 int64_t now_ms() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -348,10 +362,7 @@ bool NetlinkSocket::transact(std::vector<uint8_t>& request, int timeout_ms,
     }
   }
   if (kernel_error != 0) {
-    int e = kernel_error < 0 ? -kernel_error : kernel_error;
-    err->code = errno_name(e);
-    err->errnum = e;
-    err->message = strerror(e);
+    set_kernel_error(err, kernel_error);
     err->extack = kernel_err.extack;
     if (!err->extack.empty()) err->message += " (" + err->extack + ")";
     return false;
@@ -402,7 +413,10 @@ bool NetlinkSocket::transact_batch(
       if (m.hdr().nlmsg_type != NLMSG_ERROR || s >= total ||
           (*results)[s] != 1)
         return true;  // stale or not an acknowledgement
-      (*results)[s] = error_of(m, nullptr);
+      int r = error_of(m, nullptr);
+      // Not an errno (garbage): 1 would also read as "no answer yet".
+      if (r > 0 || r < -4095) r = -EBADMSG;
+      (*results)[s] = r;
       answered++;
       return true;
     });

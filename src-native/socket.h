@@ -83,6 +83,10 @@ struct NlError {
 
 void set_errno_error(NlError* err, int errnum, const std::string& what);
 const char* errno_name(int errnum);
+// The error a kernel NLMSG_ERROR / NLMSG_DONE carries (-errno, non-zero).
+// Values outside the kernel's errno range (1..4095, MAX_ERRNO) are a
+// malformed reply: EBADMSG (negating INT_MIN would be undefined besides).
+void set_kernel_error(NlError* err, int32_t raw);
 
 // The data messages of one reply (DONE / ERROR / stale messages removed),
 // packed back to back as the kernel sent them.

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# npm run test:asan: the addon built with AddressSanitizer + UndefinedBehavior-
+# Sanitizer (binding.gyp's NLWRAP_SANITIZE=address condition), then every
+# host-side test run against that build, then a LeakSanitizer run over a
+# workload of dumps, parses and socket faults that fails on any leak whose
+# stack passes through nlwrap.node.
+#
+# Compiler: gcc (node-gyp's default, the one the prebuild is made with), so
+# the sanitized build is the shipped code; its runtime (libasan.so.8) is
+# LD_PRELOADed into node, which is not itself instrumented. UBSan aborts on
+# the first report (-fno-sanitize-recover=undefined).
+#
+# The build happens in a copy of the package under build-asan/pkg (sources,
+# lib/, test/; node_modules linked), where there is no prebuilds/ and the
+# only addon node-gyp-build can find is the sanitized build/Release. The
+# user-mode-Linux guest tests (uml*.test.ts) are left out: ASan's shadow
+# memory does not fit that guest's address space; prebuild.test.ts checks
+# the committed binary, not this one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+pkg=$root/build-asan/pkg
+start=$(date +%s)
+
+rm -rf "$pkg"
+mkdir -p "$pkg"
+cp -r binding.gyp package.json tsconfig.json src-native lib test scripts "$pkg"/
+ln -s "$root/node_modules" "$pkg/node_modules"
+
+echo "== building the addon with ASan + UBSan (gcc)"
+(cd "$pkg" && NLWRAP_SANITIZE=address npm run --silent build:native >build-asan.log 2>&1) || {
+  tail -30 "$pkg/build-asan.log"
+  exit 1
+}
+
+asan_rt=$(gcc -print-file-name=libasan.so)
+asan_rt=$(readlink -f "$asan_rt")
+export LD_PRELOAD=$asan_rt
+# Node itself is not instrumented and leaks on purpose at exit: no leak
+# detection in the test run (the LSan run below filters by our frames).
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1:detect_stack_use_after_return=0:allocator_may_return_null=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export NLWRAP_SANITIZED=1
+
+cd "$pkg"
+node -e '
+  const p = require("node-gyp-build").path(process.cwd());
+  if (!p.startsWith(process.cwd() + "/build/Release/")) { console.error("would load", p); process.exit(1); }
+  const b = require(p);
+  const maps = require("fs").readFileSync("/proc/self/maps", "utf8");
+  if (!/libasan/.test(maps)) { console.error("ASan runtime not loaded"); process.exit(1); }
+  console.log("== loads the sanitized build:", p, "(" + b.parsers.join(",") + ")");'
+
+files=()
+for f in test/*.test.ts; do
+  case "$(basename "$f")" in prebuild.test.ts | uml*.test.ts) continue ;; esac
+  files+=("$f")
+done
+echo "== running ${#files[@]} test files under ASan + UBSan"
+FUZZ_SECONDS=${FUZZ_SECONDS:-20} node --import tsx --test --test-concurrency=1 "${files[@]}"
+
+echo "== LeakSanitizer over the leak workload (leaks through nlwrap.node fail)"
+rm -rf "$pkg/lsan" && mkdir -p "$pkg/lsan"
+ASAN_OPTIONS=detect_leaks=1:log_path=$pkg/lsan/report:leak_check_at_exit=1:fast_unwind_on_malloc=0 \
+  LSAN_OPTIONS=report_objects=0:use_unaligned=1 \
+  node --expose-gc --import tsx test/helpers/leak-workload.ts --iterations 300 --faults || true
+ours=0
+for r in "$pkg"/lsan/report.*; do
+  [ -e "$r" ] || continue
+  # One leak record per blank-line-separated block; ours if a frame is in nlwrap.node.
+  n=$(awk 'BEGIN{RS=""} /(Direct|Indirect) leak/ && /nlwrap\.node/ {c++} END{print c+0}' "$r")
+  total=$(grep -cE '^(Direct|Indirect) leak' "$r" || true)
+  echo "   $(basename "$r"): $total leak records in all, $n through nlwrap.node"
+  if [ "$n" -gt 0 ]; then
+    awk 'BEGIN{RS=""; ORS="\n\n"} /(Direct|Indirect) leak/ && /nlwrap\.node/' "$r" | head -80
+    ours=$((ours + n))
+  fi
+done
+if [ "$ours" -gt 0 ]; then
+  echo "LeakSanitizer: $ours leak(s) from the addon"
+  exit 1
+fi
+echo "== test:asan passed in $(($(date +%s) - start)) s"
