@@ -93,7 +93,10 @@ const log = (s: string): void => {
 
 function machine(): string {
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   return `Linux ${os.release()}, ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, load ${load}`;
 }
 
@@ -147,13 +150,17 @@ async function main(): Promise<number> {
   if ('skip' in ctFill) throw new Error(`bench/ct-fill.c does not build (${ctFill.skip}); the fixture needs it`);
 
   const before = conntrackEntriesEverywhere();
-  log(`building the namespace (${o.scale}: ${scale.links} links, ${scale.addrs} addresses, ${scale.routes} routes, ` +
-      `${scale.policies} xfrm policies, ${scale.flows} conntrack flows)`);
+  log(
+    `building the namespace (${o.scale}: ${scale.links} links, ${scale.addrs} addresses, ${scale.routes} routes, ` +
+      `${scale.policies} xfrm policies, ${scale.flows} conntrack flows)`,
+  );
   const fx = await buildFixture(scale, ctFill.path, log);
   const others = before === undefined ? undefined : before;
   if (others !== undefined && others > 10_000)
-    log(`warning: ${others} conntrack entries already lived in other namespaces before the bench: the conntrack ` +
-        'table is shared, so conntrack timings are inflated (run the bench alone)');
+    log(
+      `warning: ${others} conntrack entries already lived in other namespaces before the bench: the conntrack ` +
+        'table is shared, so conntrack timings are inflated (run the bench alone)',
+    );
 
   // Peers, one kind at a time in each.
   log('C floor, Go peer, iproute2 / conntrack-tools');
@@ -171,7 +178,14 @@ async function main(): Promise<number> {
   for (const k of o.kinds) {
     const call = kindCall(h, k);
     const nlwrap = typeof call === 'function' ? await timeCalls(h, call, scale.reps) : call;
-    rows.push({ kind: k, nlwrap, floor: floorRes.get(k)!, go: goRes.get(k)!, tool: toolRes.get(k)!, toolLabel: toolCommand(k, fx.name, fx.path).label });
+    rows.push({
+      kind: k,
+      nlwrap,
+      floor: floorRes.get(k)!,
+      go: goRes.get(k)!,
+      tool: toolRes.get(k)!,
+      toolLabel: toolCommand(k, fx.name, fx.path).label,
+    });
   }
 
   const notRun: PeerResult = { skip: NOT_SELECTED };
@@ -212,13 +226,24 @@ async function main(): Promise<number> {
   const gs = goals(rows, ex);
   console.log(`nlwrap bench, scale ${o.scale} (${scale.reps} timed calls per kind in-process, ${scale.toolRuns} runs per tool)`);
   console.log(machine());
-  console.log(`namespace built in ${Object.values(fx.buildSeconds).reduce((a, b) => a + b, 0).toFixed(1)} s ` +
-      `(${Object.entries(fx.buildSeconds).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')})`);
+  console.log(
+    `namespace built in ${Object.values(fx.buildSeconds)
+      .reduce((a, b) => a + b, 0)
+      .toFixed(1)} s ` +
+      `(${Object.entries(fx.buildSeconds)
+        .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+        .join(', ')})`,
+  );
   console.log('');
   console.log(render(rows, ex, gs));
-  if (o.scale !== 'large') console.log(`\n(the goals are set at --scale large; at ${o.scale} scale fixed per-call costs weigh more)`);
+  if (o.scale !== 'large')
+    console.log(`\n(the goals are set at --scale large; at ${o.scale} scale fixed per-call costs weigh more)`);
   console.log(`\ntotal ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  if (o.json) writeFileSync(o.json, JSON.stringify({ scale: o.scale, machine: machine(), fixture: fx, rows, extras: ex, goals: gs }, null, 2));
+  if (o.json)
+    writeFileSync(
+      o.json,
+      JSON.stringify({ scale: o.scale, machine: machine(), fixture: fx, rows, extras: ex, goals: gs }, null, 2),
+    );
   if (o.check) {
     const bad = gs.filter((g) => g.ok !== true);
     if (bad.length) {
@@ -231,7 +256,13 @@ async function main(): Promise<number> {
 }
 
 /** One Go kind that takes extra flags (addrs1, ctdelete). */
-async function runGoOne(bin: ReturnType<typeof buildGoPeer>, ns: string, reps: number, flags: string[], kind: GoExtraKind): Promise<PeerResult> {
+async function runGoOne(
+  bin: ReturnType<typeof buildGoPeer>,
+  ns: string,
+  reps: number,
+  flags: string[],
+  kind: GoExtraKind,
+): Promise<PeerResult> {
   return (await runGo(bin, ns, reps, [kind], flags)).get(kind) ?? { skip: 'no result' };
 }
 

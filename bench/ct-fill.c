@@ -71,8 +71,8 @@ static void nest_end(struct buf* b, size_t at) {
   ((struct nlattr*)(b->p + at))->nla_len = (uint16_t)(b->len - at);
 }
 
-static void tuple(struct buf* b, uint16_t type, int v6, const void* src, const void* dst, uint8_t proto,
-                  uint16_t sport, uint16_t dport) {
+static void tuple(struct buf* b, uint16_t type, int v6, const void* src, const void* dst,
+                  uint8_t proto, uint16_t sport, uint16_t dport) {
   size_t t = nest_begin(b, type);
   size_t ip = nest_begin(b, CTA_TUPLE_IP);
   attr(b, v6 ? CTA_IP_V6_SRC : CTA_IP_V4_SRC, src, v6 ? 16 : 4);
@@ -94,11 +94,13 @@ static void flow(struct buf* b, uint32_t i, uint32_t seq) {
   if (v6) {
     // fd00:1::<i high>:<i low> -> fd00:2::1
     src[0] = 0xfd, src[3] = 1;
-    src[12] = (uint8_t)(i >> 24), src[13] = (uint8_t)(i >> 16), src[14] = (uint8_t)(i >> 8), src[15] = (uint8_t)i;
+    src[12] = (uint8_t)(i >> 24), src[13] = (uint8_t)(i >> 16), src[14] = (uint8_t)(i >> 8),
+    src[15] = (uint8_t)i;
     dst[0] = 0xfd, dst[3] = 2, dst[15] = 1;
   } else {
     // 10.(64 + i>>16).(i>>8).(i) -> 10.200.0.1
-    src[0] = 10, src[1] = (uint8_t)(64 + ((i >> 16) & 63)), src[2] = (uint8_t)(i >> 8), src[3] = (uint8_t)i;
+    src[0] = 10, src[1] = (uint8_t)(64 + ((i >> 16) & 63)), src[2] = (uint8_t)(i >> 8),
+    src[3] = (uint8_t)i;
     dst[0] = 10, dst[1] = 200, dst[3] = 1;
   }
   uint16_t sport = (uint16_t)(10000 + i % 50000), dport = proto == IPPROTO_TCP ? 80 : 53;
@@ -111,7 +113,8 @@ static void flow(struct buf* b, uint32_t i, uint32_t seq) {
       .nlmsg_seq = seq,
   };
   put(b, &h, sizeof h);
-  struct nfgenmsg g = {.nfgen_family = v6 ? AF_INET6 : AF_INET, .version = NFNETLINK_V0, .res_id = 0};
+  struct nfgenmsg g = {
+      .nfgen_family = v6 ? AF_INET6 : AF_INET, .version = NFNETLINK_V0, .res_id = 0};
   put(b, &g, sizeof g);
   tuple(b, CTA_TUPLE_ORIG, v6, src, dst, proto, sport, dport);
   tuple(b, CTA_TUPLE_REPLY, v6, dst, src, proto, dport, sport);
@@ -195,7 +198,8 @@ int main(int argc, char** argv) {
     done += n;
   }
   if (errors) {
-    fprintf(stderr, "ct-fill: %u of %u inserts failed (first: %s)\n", errors, count, strerror((int)first_err));
+    fprintf(stderr, "ct-fill: %u of %u inserts failed (first: %s)\n", errors, count,
+            strerror((int)first_err));
     return 1;
   }
   printf("%u\n", count);

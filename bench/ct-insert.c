@@ -59,9 +59,17 @@ static void attr(uint16_t type, const void *p, size_t n) {
   if (n) memcpy(msg + mlen + NLA_HDRLEN, p, n);
   mlen += NLA_HDRLEN + NLA_ALIGN(n);
 }
-static void u8a(uint16_t t, uint8_t v) { attr(t, &v, 1); }
-static void be16a(uint16_t t, uint16_t v) { v = htons(v); attr(t, &v, 2); }
-static void be32a(uint16_t t, uint32_t v) { v = htonl(v); attr(t, &v, 4); }
+static void u8a(uint16_t t, uint8_t v) {
+  attr(t, &v, 1);
+}
+static void be16a(uint16_t t, uint16_t v) {
+  v = htons(v);
+  attr(t, &v, 2);
+}
+static void be32a(uint16_t t, uint32_t v) {
+  v = htonl(v);
+  attr(t, &v, 4);
+}
 static void nest(uint16_t t) {
   nests[depth++] = mlen;
   attr(t | NLA_F_NESTED, NULL, 0);
@@ -107,14 +115,25 @@ static int parse_line(char *line, struct spec *s, int lineno) {
   char *save = NULL;
   char *tok = strtok_r(line, " \t\r\n", &save);
   if (!tok || tok[0] == '#') return 0;
-  if (strcmp(tok, "ct") == 0) s->exp = 0;
-  else if (strcmp(tok, "exp") == 0) s->exp = 1;
-  else { fprintf(stderr, "line %d: unknown kind %s\n", lineno, tok); return -1; }
-  struct { const char *k; char *v; } kv[40];
+  if (strcmp(tok, "ct") == 0)
+    s->exp = 0;
+  else if (strcmp(tok, "exp") == 0)
+    s->exp = 1;
+  else {
+    fprintf(stderr, "line %d: unknown kind %s\n", lineno, tok);
+    return -1;
+  }
+  struct {
+    const char *k;
+    char *v;
+  } kv[40];
   int n = 0;
   while ((tok = strtok_r(NULL, " \t\r\n", &save)) && n < 40) {
     char *eq = strchr(tok, '=');
-    if (!eq) { fprintf(stderr, "line %d: bad token %s\n", lineno, tok); return -1; }
+    if (!eq) {
+      fprintf(stderr, "line %d: bad token %s\n", lineno, tok);
+      return -1;
+    }
     *eq = 0;
     kv[n].k = tok;
     kv[n++].v = eq + 1;
@@ -129,35 +148,70 @@ static int parse_line(char *line, struct spec *s, int lineno) {
     const char *k = kv[i].k, *v = kv[i].v;
     long long x = strtoll(v, NULL, 0);
     int ok = 1;
-    if (!strcmp(k, "family")) continue;
-    else if (!strcmp(k, "proto")) s->t.proto = (int)x;
-    else if (!strcmp(k, "src")) ok = s->t.has_src = parse_ip(s->family, v, s->t.src);
-    else if (!strcmp(k, "dst")) ok = s->t.has_dst = parse_ip(s->family, v, s->t.dst);
-    else if (!strcmp(k, "sport")) s->t.sport = (int)x;
-    else if (!strcmp(k, "dport")) s->t.dport = (int)x;
-    else if (!strcmp(k, "icmptype")) s->t.itype = (int)x;
-    else if (!strcmp(k, "icmpcode")) s->t.icode = (int)x;
-    else if (!strcmp(k, "icmpid")) s->t.iid = (int)x;
-    else if (!strcmp(k, "rsrc")) { ok = s->r.has_src = parse_ip(s->family, v, s->r.src); s->has_r = 1; }
-    else if (!strcmp(k, "rdst")) { ok = s->r.has_dst = parse_ip(s->family, v, s->r.dst); s->has_r = 1; }
-    else if (!strcmp(k, "rsport")) { s->r.sport = (int)x; s->has_r = 1; }
-    else if (!strcmp(k, "rdport")) { s->r.dport = (int)x; s->has_r = 1; }
-    else if (!strcmp(k, "esrc")) ok = s->e.has_src = parse_ip(s->family, v, s->e.src);
-    else if (!strcmp(k, "edst")) ok = s->e.has_dst = parse_ip(s->family, v, s->e.dst);
-    else if (!strcmp(k, "esport")) s->e.sport = (int)x;
-    else if (!strcmp(k, "edport")) s->e.dport = (int)x;
-    else if (!strcmp(k, "eproto")) s->e.proto = (int)x;
-    else if (!strcmp(k, "mark")) s->mark = x;
-    else if (!strcmp(k, "zone")) s->zone = x;
-    else if (!strcmp(k, "timeout")) s->timeout = x;
-    else if (!strcmp(k, "status")) s->status = x;
-    else if (!strcmp(k, "tcpstate")) s->tcpstate = x;
-    else if (!strcmp(k, "flags")) s->flags = x;
-    else if (!strcmp(k, "class")) s->klass = x;
-    else if (!strcmp(k, "labels") && strlen(v) == 32) strcpy(s->labels, v);
-    else if (!strcmp(k, "helper") && strlen(v) < sizeof s->helper) strcpy(s->helper, v);
-    else ok = 0;
-    if (!ok) { fprintf(stderr, "line %d: bad %s=%s\n", lineno, k, v); return -1; }
+    if (!strcmp(k, "family"))
+      continue;
+    else if (!strcmp(k, "proto"))
+      s->t.proto = (int)x;
+    else if (!strcmp(k, "src"))
+      ok = s->t.has_src = parse_ip(s->family, v, s->t.src);
+    else if (!strcmp(k, "dst"))
+      ok = s->t.has_dst = parse_ip(s->family, v, s->t.dst);
+    else if (!strcmp(k, "sport"))
+      s->t.sport = (int)x;
+    else if (!strcmp(k, "dport"))
+      s->t.dport = (int)x;
+    else if (!strcmp(k, "icmptype"))
+      s->t.itype = (int)x;
+    else if (!strcmp(k, "icmpcode"))
+      s->t.icode = (int)x;
+    else if (!strcmp(k, "icmpid"))
+      s->t.iid = (int)x;
+    else if (!strcmp(k, "rsrc")) {
+      ok = s->r.has_src = parse_ip(s->family, v, s->r.src);
+      s->has_r = 1;
+    } else if (!strcmp(k, "rdst")) {
+      ok = s->r.has_dst = parse_ip(s->family, v, s->r.dst);
+      s->has_r = 1;
+    } else if (!strcmp(k, "rsport")) {
+      s->r.sport = (int)x;
+      s->has_r = 1;
+    } else if (!strcmp(k, "rdport")) {
+      s->r.dport = (int)x;
+      s->has_r = 1;
+    } else if (!strcmp(k, "esrc"))
+      ok = s->e.has_src = parse_ip(s->family, v, s->e.src);
+    else if (!strcmp(k, "edst"))
+      ok = s->e.has_dst = parse_ip(s->family, v, s->e.dst);
+    else if (!strcmp(k, "esport"))
+      s->e.sport = (int)x;
+    else if (!strcmp(k, "edport"))
+      s->e.dport = (int)x;
+    else if (!strcmp(k, "eproto"))
+      s->e.proto = (int)x;
+    else if (!strcmp(k, "mark"))
+      s->mark = x;
+    else if (!strcmp(k, "zone"))
+      s->zone = x;
+    else if (!strcmp(k, "timeout"))
+      s->timeout = x;
+    else if (!strcmp(k, "status"))
+      s->status = x;
+    else if (!strcmp(k, "tcpstate"))
+      s->tcpstate = x;
+    else if (!strcmp(k, "flags"))
+      s->flags = x;
+    else if (!strcmp(k, "class"))
+      s->klass = x;
+    else if (!strcmp(k, "labels") && strlen(v) == 32)
+      strcpy(s->labels, v);
+    else if (!strcmp(k, "helper") && strlen(v) < sizeof s->helper)
+      strcpy(s->helper, v);
+    else
+      ok = 0;
+    if (!ok) {
+      fprintf(stderr, "line %d: bad %s=%s\n", lineno, k, v);
+      return -1;
+    }
   }
   if (!s->t.has_src || !s->t.has_dst || s->t.proto < 0) {
     fprintf(stderr, "line %d: src, dst and proto are required\n", lineno);
@@ -166,7 +220,9 @@ static int parse_line(char *line, struct spec *s, int lineno) {
   return 1;
 }
 
-static int is_icmp(int proto) { return proto == 1 || proto == 58; }
+static int is_icmp(int proto) {
+  return proto == 1 || proto == 58;
+}
 
 static void put_tuple(uint16_t type, int family, const struct tuple *t) {
   size_t alen = family == 6 ? 16 : 4;
@@ -283,8 +339,7 @@ static void flush(void) {
       perror("recv");
       exit(2);
     }
-    for (struct nlmsghdr *h = (struct nlmsghdr *)in; NLMSG_OK(h, (size_t)n);
-         h = NLMSG_NEXT(h, n)) {
+    for (struct nlmsghdr *h = (struct nlmsghdr *)in; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
       if (h->nlmsg_type != NLMSG_ERROR) continue;
       const struct nlmsgerr *e = NLMSG_DATA(h);
       uint32_t k = h->nlmsg_seq - first_seq;
@@ -302,13 +357,19 @@ static void flush(void) {
 
 int main(void) {
   fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
-  if (fd < 0) { perror("socket"); return 2; }
+  if (fd < 0) {
+    perror("socket");
+    return 2;
+  }
   int one = 1, big = 8 << 20;
   setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
   setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big);
   setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof big);
   struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) { perror("bind"); return 2; }
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+    perror("bind");
+    return 2;
+  }
   char line[MAX_LINE];
   int lineno = 0;
   first_seq = next_seq;
@@ -316,7 +377,10 @@ int main(void) {
     lineno++;
     struct spec s;
     int r = parse_line(line, &s, lineno);
-    if (r < 0) { failures++; continue; }
+    if (r < 0) {
+      failures++;
+      continue;
+    }
     if (r == 0) continue;
     build(&s);
     // An expectation goes in a batch after its master's: created in the same

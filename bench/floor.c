@@ -56,7 +56,8 @@ static const struct kind kinds[] = {
     {"addrs", NETLINK_ROUTE, RTM_GETADDR, sizeof(struct ifaddrmsg)},
     {"routes", NETLINK_ROUTE, RTM_GETROUTE, sizeof(struct rtmsg)},
     {"xfrm", NETLINK_XFRM, XFRM_MSG_GETPOLICY, sizeof(struct xfrm_userpolicy_info)},
-    {"conntrack", NETLINK_NETFILTER, (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET, sizeof(struct nfgenmsg)},
+    {"conntrack", NETLINK_NETFILTER, (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET,
+     sizeof(struct nfgenmsg)},
 };
 
 static size_t build(const struct kind* k, char* buf, uint32_t seq) {
@@ -84,7 +85,8 @@ static size_t build(const struct kind* k, char* buf, uint32_t seq) {
 }
 
 // One complete dump; returns 0 or an errno.
-static int dump(struct mnl_socket* s, const struct kind* k, char* buf, size_t cap, uint32_t seq, struct walk* w) {
+static int dump(struct mnl_socket* s, const struct kind* k, char* buf, size_t cap, uint32_t seq,
+                struct walk* w) {
   size_t n = build(k, buf, seq);
   if (mnl_socket_sendto(s, buf, n) < 0) return errno;
   uint32_t portid = mnl_socket_get_portid(s);
@@ -97,7 +99,8 @@ static int dump(struct mnl_socket* s, const struct kind* k, char* buf, size_t ca
     w->recvs++;
     w->bytes += (uint64_t)r;
     int len = (int)r;
-    for (const struct nlmsghdr* h = (const struct nlmsghdr*)buf; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len)) {
+    for (const struct nlmsghdr* h = (const struct nlmsghdr*)buf; mnl_nlmsg_ok(h, len);
+         h = mnl_nlmsg_next(h, &len)) {
       if (h->nlmsg_seq != seq || h->nlmsg_pid != portid) continue;
       if (h->nlmsg_flags & NLM_F_DUMP_INTR) w->interrupted++;
       if (h->nlmsg_type == NLMSG_DONE) return 0;
@@ -176,10 +179,13 @@ int main(int argc, char** argv) {
     }
     qsort(t, (size_t)reps, sizeof(double), cmp);
     double median = reps % 2 ? t[reps / 2] : (t[reps / 2 - 1] + t[reps / 2]) / 2;
-    printf("{\"kind\":\"%s\",\"count\":%llu,\"median_ms\":%.4f,\"bytes\":%llu,\"recvs\":%llu,\"attrs\":%llu,"
-           "\"interrupted\":%llu}\n",
-           k->name, (unsigned long long)count, median, (unsigned long long)w.bytes, (unsigned long long)w.recvs,
-           (unsigned long long)w.attrs, (unsigned long long)w.interrupted);
+    printf(
+        "{\"kind\":\"%s\",\"count\":%llu,\"median_ms\":%.4f,\"bytes\":%llu,\"recvs\":%llu,"
+        "\"attrs\":%llu,"
+        "\"interrupted\":%llu}\n",
+        k->name, (unsigned long long)count, median, (unsigned long long)w.bytes,
+        (unsigned long long)w.recvs, (unsigned long long)w.attrs,
+        (unsigned long long)w.interrupted);
     fflush(stdout);
   }
   return status;

@@ -38,7 +38,9 @@ export function ensurePackages(allowInstall: boolean, log: (s: string) => void):
   if (missing.length === 0) return;
   const pkgs = [...new Set(missing.flatMap((n) => n.pkgs))];
   if (!allowInstall || process.getuid?.() !== 0) {
-    log(`missing: ${missing.map((n) => n.what).join(', ')} (apt-get install ${pkgs.join(' ')}); the peers that need them are skipped`);
+    log(
+      `missing: ${missing.map((n) => n.what).join(', ')} (apt-get install ${pkgs.join(' ')}); the peers that need them are skipped`,
+    );
     return;
   }
   log(`installing ${pkgs.join(' ')} with apt-get`);

@@ -57,7 +57,8 @@ export function run(cmd: string, args: string[], o: RunOptions = {}): Promise<Ru
 export async function runOk(cmd: string, args: string[], o: RunOptions = {}): Promise<string> {
   const r = await run(cmd, args, o);
   if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 4).join(' ')} … failed (${r.status}): ${r.stderr.trim().slice(0, 500)}`);
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.slice(0, 4).join(' ')} … failed (${r.status}): ${r.stderr.trim().slice(0, 500)}`);
   return r.stdout;
 }
 

@@ -79,7 +79,10 @@ export function goals(rows: KindRow[], ex: Extras): Goal[] {
     out.push({
       what: `conntrack list: event-loop lag ≤ ${LAG_LIMIT_MS} ms`,
       ok: lag === undefined ? null : lag <= LAG_LIMIT_MS,
-      detail: lag === undefined ? (m.skip ?? 'not measured') : `max ${lag.toFixed(1)} ms (cold ${m.lagColdMs!.toFixed(1)}, warm ${m.lagWarmMs!.toFixed(1)})`,
+      detail:
+        lag === undefined
+          ? (m.skip ?? 'not measured')
+          : `max ${lag.toFixed(1)} ms (cold ${m.lagColdMs!.toFixed(1)}, warm ${m.lagWarmMs!.toFixed(1)})`,
     });
     const growth = m.rssGrowthBytes;
     const obj = m.objectsBytes;
@@ -103,7 +106,19 @@ export function render(rows: KindRow[], ex: Extras, gs: Goal[]): string {
   const out: string[] = [];
   out.push(
     table(
-      ['kind', 'objects', 'nlwrap ms', 'C floor ms', 'Go ms', 'tool ms', 'nlwrap/floor', 'nlwrap/Go', 'tool/nlwrap', 'goal', 'tool'],
+      [
+        'kind',
+        'objects',
+        'nlwrap ms',
+        'C floor ms',
+        'Go ms',
+        'tool ms',
+        'nlwrap/floor',
+        'nlwrap/Go',
+        'tool/nlwrap',
+        'goal',
+        'tool',
+      ],
       rows.map((r) => [
         r.kind,
         String(r.nlwrap.count ?? r.floor.count ?? r.go.count ?? '—'),
@@ -124,7 +139,9 @@ export function render(rows: KindRow[], ex: Extras, gs: Goal[]): string {
     return new Set(c).size > 1;
   });
   for (const r of counts)
-    out.push(`note: ${r.kind}: peers saw different counts (nlwrap ${r.nlwrap.count ?? '—'}, floor ${r.floor.count ?? '—'}, Go ${r.go.count ?? '—'})`);
+    out.push(
+      `note: ${r.kind}: peers saw different counts (nlwrap ${r.nlwrap.count ?? '—'}, floor ${r.floor.count ?? '—'}, Go ${r.go.count ?? '—'})`,
+    );
   const skips: string[] = [];
   for (const r of rows)
     for (const [peer, res] of [

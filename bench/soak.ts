@@ -158,14 +158,29 @@ async function main(): Promise<void> {
   for (const h of handles) h.close();
   const nErrors = Object.values(errors).reduce((a, b) => a + b, 0);
   const mib = (b: number): string => (b / 2 ** 20).toFixed(1);
-  console.log(`soak: ${elapsed.toFixed(1)} s, ${NAMESPACES} namespaces × ${HANDLES} handles, concurrency ${CONCURRENCY}, churn ~600 ops/s per namespace`);
-  console.log(`calls          ${lat.length + nErrors} (${((lat.length + nErrors) / elapsed).toFixed(0)} calls/s)  ${JSON.stringify(perCall)}`);
-  console.log(`latency        p50 ${pct(sorted, 50).toFixed(2)} ms, p99 ${pct(sorted, 99).toFixed(2)} ms, max ${pct(sorted, 100).toFixed(2)} ms`);
-  console.log(`interrupted    ${sum('interruptedAttempts')} attempts retried, ${sum('exhaustedCalls')} calls exhausted all attempts`);
+  console.log(
+    `soak: ${elapsed.toFixed(1)} s, ${NAMESPACES} namespaces × ${HANDLES} handles, concurrency ${CONCURRENCY}, churn ~600 ops/s per namespace`,
+  );
+  console.log(
+    `calls          ${lat.length + nErrors} (${((lat.length + nErrors) / elapsed).toFixed(0)} calls/s)  ${JSON.stringify(perCall)}`,
+  );
+  console.log(
+    `latency        p50 ${pct(sorted, 50).toFixed(2)} ms, p99 ${pct(sorted, 99).toFixed(2)} ms, max ${pct(sorted, 100).toFixed(2)} ms`,
+  );
+  console.log(
+    `interrupted    ${sum('interruptedAttempts')} attempts retried, ${sum('exhaustedCalls')} calls exhausted all attempts`,
+  );
   console.log(`errors         ${nErrors}${nErrors ? ' ' + JSON.stringify(errors) : ''}`);
-  console.log(`event loop     max timer lag ${maxLag.toFixed(1)} ms, delay p99 ${(hist.percentile(99) / 1e6).toFixed(1)} ms, max ${(hist.max / 1e6).toFixed(1)} ms`);
+  console.log(
+    `event loop     max timer lag ${maxLag.toFixed(1)} ms, delay p99 ${(hist.percentile(99) / 1e6).toFixed(1)} ms, max ${(hist.max / 1e6).toFixed(1)} ms`,
+  );
   console.log(`rss            ${mib(rssStart)} MiB at start, ${mib(rssEnd)} MiB at end`);
-  if (calls.length < CALLS.length) console.log(`not on Handle yet: ${CALLS.filter((c) => !calls.includes(c)).map((c) => c.name).join(', ')}`);
+  if (calls.length < CALLS.length)
+    console.log(
+      `not on Handle yet: ${CALLS.filter((c) => !calls.includes(c))
+        .map((c) => c.name)
+        .join(', ')}`,
+    );
   cleanup();
   process.exitCode = nErrors ? 1 : 0;
 }

@@ -108,8 +108,7 @@ void fuzz_socket(const uint8_t* data, size_t size) {
       RecordSet set(links->root());
       bool intr = false;
       NlError perr;
-      parse_messages(*links, reply.data.data(), reply.data.size(), &set, &intr,
-                     &perr);
+      parse_messages(*links, reply.data.data(), reply.data.size(), &set, &intr, &perr);
     }
     if (!sock->reusable()) break;
   }

@@ -205,7 +205,9 @@ export class ConntrackFilter implements CustomConntrackFilter {
     checkInteger(port, 'addPort: port', 0, 65535);
     const c = conditionsOf(this);
     if (c.proto === null || !PORT_PROTOCOLS.has(c.proto))
-      throw new TypeError(`addPort: ports need a TCP, UDP, DCCP, SCTP or UDPLite protocol set with addProtocol first (protocol: ${c.proto ?? 'none'})`);
+      throw new TypeError(
+        `addPort: ports need a TCP, UDP, DCCP, SCTP or UDPLite protocol set with addProtocol first (protocol: ${c.proto ?? 'none'})`,
+      );
     if (c.ports.has(type)) throw new RangeError(`addPort: filter type ${type} is already present`);
     c.ports.set(type, port);
     return this;
@@ -247,7 +249,8 @@ export class ConntrackFilter implements CustomConntrackFilter {
   addMark(value: number, mask = 0xffffffff): this {
     checkInteger(value, 'addMark: value', 0, 0xffffffff);
     checkInteger(mask, 'addMark: mask', 1, 0xffffffff);
-    if (((value & ~mask) >>> 0) !== 0) throw new RangeError(`addMark: value 0x${value.toString(16)} has bits outside mask 0x${mask.toString(16)}`);
+    if ((value & ~mask) >>> 0 !== 0)
+      throw new RangeError(`addMark: value 0x${value.toString(16)} has bits outside mask 0x${mask.toString(16)}`);
     const c = conditionsOf(this);
     if (c.mark !== null) throw new RangeError('addMark: the mark is already present');
     c.mark = { value, mask };
@@ -267,7 +270,15 @@ export class ConntrackFilter implements CustomConntrackFilter {
   /** True when the filter has no condition (and so matches nothing). */
   get empty(): boolean {
     const c = conditionsOf(this);
-    return c.ipNets.size === 0 && c.proto === null && c.ports.size === 0 && c.labels.size === 0 && c.zone === null && c.mark === null && c.status.size === 0;
+    return (
+      c.ipNets.size === 0 &&
+      c.proto === null &&
+      c.ports.size === 0 &&
+      c.labels.size === 0 &&
+      c.zone === null &&
+      c.mark === null &&
+      c.status.size === 0
+    );
   }
 
   matchConntrackFlow(flow: ConntrackFlow): boolean {
@@ -275,10 +286,10 @@ export class ConntrackFilter implements CustomConntrackFilter {
     if (this.empty) return false;
     if (c.proto !== null && flow.forward.protocol !== c.proto) return false;
     if (c.zone !== null && flow.zone !== c.zone) return false;
-    if (c.mark !== null && (((flow.mark ?? 0) & c.mark.mask) >>> 0) !== c.mark.value) return false;
+    if (c.mark !== null && ((flow.mark ?? 0) & c.mark.mask) >>> 0 !== c.mark.value) return false;
     const status = flow.status ?? 0;
     const all = c.status.get(ConntrackMatchStatus);
-    if (all !== undefined && ((status & all) >>> 0) !== all) return false;
+    if (all !== undefined && (status & all) >>> 0 !== all) return false;
     const none = c.status.get(ConntrackUnmatchStatus);
     if (none !== undefined && (status & none) !== 0) return false;
     const net = (t: number): IpNet | undefined => c.ipNets.get(t);

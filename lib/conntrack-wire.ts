@@ -92,7 +92,10 @@ export function encodeFilters(filters: ConntrackFilter[]): Buffer {
     const c = conditionsOf(f);
     const items: [number, number, Buffer][] = [];
     for (const [type, net] of c.ipNets) {
-      const p = new Writer().u8(net.family === 4 ? AF_INET : AF_INET6).u8(net.prefix).u16(0);
+      const p = new Writer()
+        .u8(net.family === 4 ? AF_INET : AF_INET6)
+        .u8(net.prefix)
+        .u16(0);
       const addr = new Uint8Array(16);
       addr.set(net.bytes);
       items.push([1, type, p.bytes(addr).take()]);

@@ -63,7 +63,8 @@ function nsTarget(netns: string | number): { nsPath?: string; nsFd?: number } {
     return { nsFd: netns };
   }
   if (typeof netns !== 'string') throw new TypeError('options.netns must be a namespace name, a path or an fd');
-  if (netns.length === 0 || netns.includes('\0')) throw new RangeError('options.netns must be a non-empty name or path without NUL');
+  if (netns.length === 0 || netns.includes('\0'))
+    throw new RangeError('options.netns must be a non-empty name or path without NUL');
   if (netns.includes('/')) return { nsPath: netns };
   if (netns === '.' || netns === '..') throw new RangeError(`options.netns: invalid namespace name ${netns}`);
   return { nsPath: `/var/run/netns/${netns}` };
@@ -72,8 +73,7 @@ function nsTarget(netns: string | number): { nsPath?: string; nsFd?: number } {
 function checkOptions(options: HandleOptions | undefined): Required<Omit<HandleOptions, 'netns'>> & { netns?: string | number } {
   if (options === undefined || options === null) options = {};
   if (typeof options !== 'object' || Array.isArray(options)) throw new TypeError('Handle options must be an object');
-  for (const k of Object.keys(options))
-    if (!OPTION_KEYS.has(k)) throw new TypeError(`unknown Handle option '${k}'`);
+  for (const k of Object.keys(options)) if (!OPTION_KEYS.has(k)) throw new TypeError(`unknown Handle option '${k}'`);
   const families = options.families ?? PROTOCOLS;
   if (!Array.isArray(families) || families.length === 0)
     throw new TypeError('options.families must be a non-empty array of NETLINK_ROUTE, NETLINK_XFRM, NETLINK_NETFILTER');
@@ -136,7 +136,12 @@ function deleteErrors(name: string, outcomes: DeleteOutcome[], flowAt: (i: numbe
     .filter((o) => o.code !== null)
     .map((o) => {
       const flow = o.flow ?? flowAt(o.index);
-      const err = new NetlinkError(`${name}: deleting ${describeFlow(flow)} failed: ${o.code}`, o.code as string, o.errnum ?? 0, name);
+      const err = new NetlinkError(
+        `${name}: deleting ${describeFlow(flow)} failed: ${o.code}`,
+        o.code as string,
+        o.errnum ?? 0,
+        name,
+      );
       return Object.assign(err, { flow });
     });
 }
@@ -258,7 +263,8 @@ export class Handle {
         kernelFiltered = r.result === 1;
       });
     } catch (err) {
-      if (index !== 0 && err instanceof NetlinkError && err.code === 'ENODEV') throw new LinkNotFoundError(`index ${index}`, 'addrList');
+      if (index !== 0 && err instanceof NetlinkError && err.code === 'ENODEV')
+        throw new LinkNotFoundError(`index ${index}`, 'addrList');
       throw err;
     }
     const out = all.filter((a) => addrMatches(a, index, fam));
@@ -292,11 +298,7 @@ export class Handle {
     return this.#routeList('routeListFiltered', site, () => [familyArg(family), filter, filterMask, kernelFilterArg(options)]);
   }
 
-  async #routeList(
-    name: string,
-    site: { stack?: string },
-    args: () => [number, unknown, unknown, boolean],
-  ): Promise<Route[]> {
+  async #routeList(name: string, site: { stack?: string }, args: () => [number, unknown, unknown, boolean]): Promise<Route[]> {
     const [family, filter, mask, kernelFilter] = args();
     const f: CheckedRouteFilter = routeFilterArg(filter, mask, family);
     const dumpArgs = routeDumpArgs(family, f, kernelFilter);
@@ -418,7 +420,13 @@ export class Handle {
     matched?: ConntrackFlow[],
   ): Promise<{ deleted: number; errors: NetlinkError[] }> {
     this.#stats.calls++;
-    const args: NativeArgs = { table, family, filters: encodeFilters(filters), dryRun, ...kernelFilterArgs(filters, table, family) };
+    const args: NativeArgs = {
+      table,
+      family,
+      filters: encodeFilters(filters),
+      dryRun,
+      ...kernelFilterArgs(filters, table, family),
+    };
     let attempt = 0;
     let errors: NetlinkError[] = [];
     const deleted = await withRetries<number>(name, this.#policy, this.#stats, site, async () => {

@@ -47,7 +47,12 @@ export function routeList(link: Link | number | null, family?: number, options?:
 }
 
 /** Routes matching `filter` on the RT_FILTER_* fields of `filterMask` (default handle). */
-export function routeListFiltered(family: number, filter: RouteFilter | null, filterMask: number, options?: ListOptions): Promise<Route[]> {
+export function routeListFiltered(
+  family: number,
+  filter: RouteFilter | null,
+  filterMask: number,
+  options?: ListOptions,
+): Promise<Route[]> {
   return defaultHandle().routeListFiltered(family, filter, filterMask, options);
 }
 

@@ -49,7 +49,8 @@ export function linkIndexArg(link: unknown, name = 'link'): number {
 
 export function familyArg(family: unknown, name = 'family'): number {
   if (family === undefined) return FAMILY_ALL;
-  if (typeof family !== 'number') throw new TypeError(`${name} must be a number (FAMILY_ALL, FAMILY_V4, FAMILY_V6), got ${typeof family}`);
+  if (typeof family !== 'number')
+    throw new TypeError(`${name} must be a number (FAMILY_ALL, FAMILY_V4, FAMILY_V6), got ${typeof family}`);
   if (family !== FAMILY_ALL && family !== FAMILY_V4 && family !== FAMILY_V6)
     throw new RangeError(`${name} must be FAMILY_ALL (0), FAMILY_V4 (2) or FAMILY_V6 (10), got ${family}`);
   return family;
@@ -126,11 +127,24 @@ export function routeFilterArg(filter: unknown, mask: unknown, family: number): 
   if (mask & ~KNOWN_BITS) throw new RangeError(`filterMask has unknown bits 0x${(mask & ~KNOWN_BITS).toString(16)}`);
   if (filter !== null && filter !== undefined && (typeof filter !== 'object' || Array.isArray(filter)))
     throw new TypeError('filter must be a partial Route object or null');
-  if (mask !== 0 && (filter === null || filter === undefined)) throw new TypeError('filter is null but filterMask selects fields');
+  if (mask !== 0 && (filter === null || filter === undefined))
+    throw new TypeError('filter is null but filterMask selects fields');
   const f = (filter ?? {}) as Record<string, unknown>;
   const out: CheckedRouteFilter = {
-    mask, protocol: 0, scope: 0, type: 0, tos: 0, iLinkIndex: 0, linkIndex: 0,
-    dst: null, src: null, gw: null, table: 0, hoplimit: 0, priority: 0, realm: 0,
+    mask,
+    protocol: 0,
+    scope: 0,
+    type: 0,
+    tos: 0,
+    iLinkIndex: 0,
+    linkIndex: 0,
+    dst: null,
+    src: null,
+    gw: null,
+    table: 0,
+    hoplimit: 0,
+    priority: 0,
+    realm: 0,
   };
   for (const [bit, key, max] of NUMERIC) {
     if (!(mask & bit)) continue;
@@ -139,7 +153,10 @@ export function routeFilterArg(filter: unknown, mask: unknown, family: number): 
     checkInteger(v, `filter.${key}`, 0, max);
     (out as unknown as Record<string, number>)[key] = v;
   }
-  for (const [bit, key] of [[RT_FILTER_SRC, 'src'], [RT_FILTER_GW, 'gw']] as const) {
+  for (const [bit, key] of [
+    [RT_FILTER_SRC, 'src'],
+    [RT_FILTER_GW, 'gw'],
+  ] as const) {
     if (!(mask & bit)) continue;
     const v = f[key];
     if (v === undefined) throw new TypeError(`filter.${key} is required by the filter mask (null: routes without one)`);

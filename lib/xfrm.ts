@@ -10,7 +10,8 @@ import type { XfrmState, XfrmStateAlgo } from './types/xfrm';
 /** Validates the family argument of the XFRM list calls (default FAMILY_ALL). */
 export function checkXfrmFamily(family: unknown, name = 'family'): number {
   if (family === undefined) return FAMILY_ALL;
-  if (typeof family !== 'number') throw new TypeError(`${name} must be a number (FAMILY_ALL, FAMILY_V4 or FAMILY_V6), got ${typeof family}`);
+  if (typeof family !== 'number')
+    throw new TypeError(`${name} must be a number (FAMILY_ALL, FAMILY_V4 or FAMILY_V6), got ${typeof family}`);
   if (family !== FAMILY_ALL && family !== FAMILY_V4 && family !== FAMILY_V6)
     throw new RangeError(`${name} must be FAMILY_ALL (0), FAMILY_V4 (2) or FAMILY_V6 (10), got ${family}`);
   return family;

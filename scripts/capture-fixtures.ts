@@ -51,7 +51,23 @@ try {
   ip('link', 'add', 'br0', 'type', 'bridge');
   ip('link', 'set', 'va', 'master', 'br0', 'mtu', '1400', 'up');
   ip('link', 'set', 'br0', 'up');
-  ip('link', 'add', 'vx0', 'type', 'vxlan', 'id', '42', 'dstport', '4789', 'group', '239.1.1.1', 'dev', 'vb', 'local', '10.0.0.1');
+  ip(
+    'link',
+    'add',
+    'vx0',
+    'type',
+    'vxlan',
+    'id',
+    '42',
+    'dstport',
+    '4789',
+    'group',
+    '239.1.1.1',
+    'dev',
+    'vb',
+    'local',
+    '10.0.0.1',
+  );
   ip('link', 'add', 'mv0', 'link', 'vb', 'type', 'macvlan', 'mode', 'bridge');
   ip('link', 'add', 'mt0', 'link', 'vb', 'type', 'macvtap', 'mode', 'vepa');
   ip('tuntap', 'add', 'tun0', 'mode', 'tun');

@@ -17,7 +17,9 @@ try {
   process.exit(1);
 }
 if (actual !== expected) {
-  console.error(`stale prebuild: ${file} has source hash ${actual}, src-native/ is ${expected}; run npm run prebuildify and commit it`);
+  console.error(
+    `stale prebuild: ${file} has source hash ${actual}, src-native/ is ${expected}; run npm run prebuildify and commit it`,
+  );
   process.exit(1);
 }
 console.log(`prebuild ${path.relative(root, file)} matches src-native/ (${expected})`);

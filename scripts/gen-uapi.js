@@ -14,8 +14,7 @@ function render(constants) {
     '// built against (NLW_CONST in src-native/). Do not edit by hand.',
     '',
   ];
-  for (const name of Object.keys(constants).sort())
-    lines.push(`export const ${name} = ${constants[name]};`);
+  for (const name of Object.keys(constants).sort()) lines.push(`export const ${name} = ${constants[name]};`);
   return lines.join('\n') + '\n';
 }
 

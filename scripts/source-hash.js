@@ -10,7 +10,10 @@ const path = require('path');
 
 function sourceHash(root) {
   const dir = path.join(root, 'src-native');
-  const files = fs.readdirSync(dir).filter((f) => /\.(cc|h)$/.test(f)).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => /\.(cc|h)$/.test(f))
+    .sort();
   const h = crypto.createHash('sha256');
   for (const f of [...files.map((f) => path.join('src-native', f)), 'binding.gyp']) {
     h.update(f + '\0');

@@ -5,9 +5,8 @@
 // the socket I/O and parsing and never touches napi_env; OnOK() (the JS
 // thread) hands the parsed records to JS in one object. Per-environment state
 // (SetInstanceData) closes a worker thread's handles when that thread ends.
-#include <napi.h>
-
 #include <linux/netlink.h>
+#include <napi.h>
 #include <unistd.h>
 
 #include <memory>
@@ -83,21 +82,17 @@ Napi::Object records_to_js(Napi::Env env, RecordSet& set) {
   for (size_t i = 0; i < set.cells().size(); i++) {
     size_t n = set.cells()[i].size();
     if (n == 0) continue;
-    cells.Set(i, Napi::Float64Array::New(env, n,
-                                         adopt_buffer(env, std::move(set.cells()[i])),
-                                         0));
+    cells.Set(i, Napi::Float64Array::New(env, n, adopt_buffer(env, std::move(set.cells()[i])), 0));
   }
   o.Set("cells", cells);
   const StringTable& st = set.strings();
   o.Set("strings", Napi::String::New(env, st.blob()));
   std::vector<uint32_t> offs = st.offsets();
   size_t noffs = offs.size();
-  o.Set("stringOffsets",
-        Napi::Uint32Array::New(env, noffs, adopt_buffer(env, std::move(offs)), 0));
+  o.Set("stringOffsets", Napi::Uint32Array::New(env, noffs, adopt_buffer(env, std::move(offs)), 0));
   size_t nlists = set.string_lists().size();
   o.Set("stringLists",
-        Napi::Uint32Array::New(env, nlists,
-                               adopt_buffer(env, std::move(set.string_lists())), 0));
+        Napi::Uint32Array::New(env, nlists, adopt_buffer(env, std::move(set.string_lists())), 0));
   auto& b = set.bytes();
   o.Set("blob", Napi::Buffer<uint8_t>::Copy(env, b.data(), b.size()));
   return o;
@@ -231,16 +226,15 @@ class CallWorker : public Napi::AsyncProgressQueueWorker<std::shared_ptr<RecordS
 class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
  public:
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "NativeHandle",
-                       {InstanceMethod("call", &NativeHandle::Call),
-                        InstanceMethod("close", &NativeHandle::Close),
-                        InstanceAccessor("closed", &NativeHandle::Closed, nullptr)});
+    return DefineClass(
+        env, "NativeHandle",
+        {InstanceMethod("call", &NativeHandle::Call), InstanceMethod("close", &NativeHandle::Close),
+         InstanceAccessor("closed", &NativeHandle::Closed, nullptr)});
   }
 
   // new NativeHandle({ nsPath?, nsFd?, protocols }) or, for tests,
   // new NativeHandle({ fakeKernelFd, protocol, port }).
-  explicit NativeHandle(const Napi::CallbackInfo& info)
-      : Napi::ObjectWrap<NativeHandle>(info) {
+  explicit NativeHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeHandle>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject()) {
       Napi::TypeError::New(env, "options object expected").ThrowAsJavaScriptException();
@@ -352,9 +346,8 @@ Napi::Value Parse(const Napi::CallbackInfo& info) {
 Napi::Array schemas_to_js(Napi::Env env) {
   const auto& all = schema_registry();
   Napi::Array arr = Napi::Array::New(env, all.size());
-  static const char* kTypes[] = {"num", "bool", "bigint", "str",
-                                 "bytes", "list", "variant", "strs", "obj",
-                                 "variantobj"};
+  static const char* kTypes[] = {"num",  "bool",    "bigint", "str", "bytes",
+                                 "list", "variant", "strs",   "obj", "variantobj"};
   for (size_t i = 0; i < all.size(); i++) {
     const Schema& s = *all[i];
     Napi::Object so = Napi::Object::New(env);
@@ -394,8 +387,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   for (size_t i = 0; i < op_registry().size(); i++) ops.Set(i, op_registry()[i]->name);
   exports.Set("ops", ops);
   Napi::Array parsers = Napi::Array::New(env, parser_registry().size());
-  for (size_t i = 0; i < parser_registry().size(); i++)
-    parsers.Set(i, parser_registry()[i]->name);
+  for (size_t i = 0; i < parser_registry().size(); i++) parsers.Set(i, parser_registry()[i]->name);
   exports.Set("parsers", parsers);
   exports.Set("sourceHash", NLWRAP_SOURCE_HASH);
   exports.Set("testing", testing_exports(env));

@@ -25,9 +25,15 @@ struct ParseError {
   explicit operator bool() const { return what != nullptr; }
 };
 
-inline uint16_t bswap16(uint16_t v) { return __builtin_bswap16(v); }
-inline uint32_t bswap32(uint32_t v) { return __builtin_bswap32(v); }
-inline uint64_t bswap64(uint64_t v) { return __builtin_bswap64(v); }
+inline uint16_t bswap16(uint16_t v) {
+  return __builtin_bswap16(v);
+}
+inline uint32_t bswap32(uint32_t v) {
+  return __builtin_bswap32(v);
+}
+inline uint64_t bswap64(uint64_t v) {
+  return __builtin_bswap64(v);
+}
 
 // One attribute: its type (flags NLA_F_NESTED / NLA_F_NET_BYTEORDER masked
 // off) and its payload.
@@ -97,15 +103,13 @@ class Attr {
 // small or runs past the end stops the iteration and is recorded.
 class Attrs {
  public:
-  Attrs(const uint8_t* data, size_t len, ParseError* err)
-      : data_(data), len_(len), err_(err) {}
+  Attrs(const uint8_t* data, size_t len, ParseError* err) : data_(data), len_(len), err_(err) {}
   // The attributes nested inside `a`.
   explicit Attrs(const Attr& a) : Attrs(a.data(), a.len(), a.err()) {}
 
   class iterator {
    public:
-    iterator(const uint8_t* p, size_t left, ParseError* err)
-        : p_(p), left_(left), err_(err) {
+    iterator(const uint8_t* p, size_t left, ParseError* err) : p_(p), left_(left), err_(err) {
       load();
     }
     bool operator!=(const iterator& o) const { return p_ != o.p_; }
@@ -141,8 +145,7 @@ class Attrs {
         return;
       }
       cur_len_ = h.nla_len;
-      cur_ = Attr(h.nla_type & NLA_TYPE_MASK, p_ + NLA_HDRLEN,
-                  h.nla_len - NLA_HDRLEN, err_);
+      cur_ = Attr(h.nla_type & NLA_TYPE_MASK, p_ + NLA_HDRLEN, h.nla_len - NLA_HDRLEN, err_);
     }
     void finish() {
       p_ += left_;
@@ -208,8 +211,7 @@ class Message {
 // concatenated). `fn(const Message&)` returns false to stop. Returns false
 // and records the problem when a message header is malformed.
 template <class Fn>
-bool for_each_message(const uint8_t* data, size_t len, ParseError* err,
-                      Fn&& fn) {
+bool for_each_message(const uint8_t* data, size_t len, ParseError* err, Fn&& fn) {
   size_t off = 0;
   while (off < len) {
     size_t left = len - off;

@@ -89,8 +89,7 @@ bool decode_one(Reader& r, CtFilter* f, std::string* why) {
         CtFilter::Net& n = f->ip[type];
         if (n.set) return fail(why, "IP filter type repeated");
         uint8_t fam, prefix, pad[2];
-        if (!c.get(&fam) || !c.get(&prefix) || !c.take(pad, 2) ||
-            !c.take(n.addr, 16))
+        if (!c.get(&fam) || !c.get(&prefix) || !c.take(pad, 2) || !c.take(n.addr, 16))
           return fail(why, "truncated IP filter");
         if (fam != AF_INET && fam != AF_INET6) return fail(why, "bad IP family");
         if (prefix > (fam == AF_INET ? 32 : 128)) return fail(why, "bad prefix");
@@ -145,13 +144,11 @@ bool decode_one(Reader& r, CtFilter* f, std::string* why) {
         if (type != kMatchStatus && type != kUnmatchStatus)
           return fail(why, "bad status filter type");
         int k = type - kMatchStatus;
-        if (f->has_status[k] || !c.get(&f->status[k]))
-          return fail(why, "bad status filter");
+        if (f->has_status[k] || !c.get(&f->status[k])) return fail(why, "bad status filter");
         f->has_status[k] = true;
         break;
       }
-      default:
-        return fail(why, "unknown condition kind " + std::to_string(kind));
+      default: return fail(why, "unknown condition kind " + std::to_string(kind));
     }
     if (c.left() != 0) return fail(why, "trailing bytes in a condition");
     f->conditions++;
@@ -166,13 +163,11 @@ struct Addr {
 };
 Addr normalize(int family, const uint8_t* p) {
   static const uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (family == AF_INET6 && std::memcmp(p, kMapped, 12) == 0)
-    return {AF_INET, p + 12};
+  if (family == AF_INET6 && std::memcmp(p, kMapped, 12) == 0) return {AF_INET, p + 12};
   return {family, p};
 }
 
-bool contains(const CtFilter::Net& n, int family, bool present,
-              const uint8_t* p) {
+bool contains(const CtFilter::Net& n, int family, bool present, const uint8_t* p) {
   if (!present) return false;  // Contains(nil) is false
   Addr a = normalize(family, p);
   if (a.family != n.family) return false;
@@ -183,16 +178,14 @@ bool contains(const CtFilter::Net& n, int family, bool present,
   return (a.p[full] & mask) == (n.addr[full] & mask);
 }
 
-bool bytes_contain(const uint8_t* hay, size_t n,
-                   const std::vector<uint8_t>& needle) {
+bool bytes_contain(const uint8_t* hay, size_t n, const std::vector<uint8_t>& needle) {
   if (needle.empty()) return true;
   return std::search(hay, hay + n, needle.begin(), needle.end()) != hay + n;
 }
 
 }  // namespace
 
-bool decode_filters(const uint8_t* p, size_t n, CtFilterSet* out,
-                    std::string* why) {
+bool decode_filters(const uint8_t* p, size_t n, CtFilterSet* out, std::string* why) {
   Reader r(p, n);
   uint32_t magic, count;
   if (!r.get(&magic) || magic != kMagic) return fail(why, "bad magic");
@@ -212,27 +205,20 @@ bool CtFilter::match(const CtFlow& f) const {
   if (has_status[0] && (f.status & status[0]) != status[0]) return false;
   if (has_status[1] && (f.status & status[1]) != 0) return false;
   const int fam = f.family;
-  if (ip[kOrigSrcIP].set &&
-      !contains(ip[kOrigSrcIP], fam, f.orig.has_src, f.orig.src))
+  if (ip[kOrigSrcIP].set && !contains(ip[kOrigSrcIP], fam, f.orig.has_src, f.orig.src))
     return false;
-  if (ip[kOrigDstIP].set &&
-      !contains(ip[kOrigDstIP], fam, f.orig.has_dst, f.orig.dst))
+  if (ip[kOrigDstIP].set && !contains(ip[kOrigDstIP], fam, f.orig.has_dst, f.orig.dst))
     return false;
-  if (ip[kReplySrcIP].set &&
-      !contains(ip[kReplySrcIP], fam, f.reply.has_src, f.reply.src))
+  if (ip[kReplySrcIP].set && !contains(ip[kReplySrcIP], fam, f.reply.has_src, f.reply.src))
     return false;
-  if (ip[kReplyDstIP].set &&
-      !contains(ip[kReplyDstIP], fam, f.reply.has_dst, f.reply.dst))
+  if (ip[kReplyDstIP].set && !contains(ip[kReplyDstIP], fam, f.reply.has_dst, f.reply.dst))
     return false;
-  if (ip[kReplyAnyIP].set &&
-      !contains(ip[kReplyAnyIP], fam, f.reply.has_src, f.reply.src) &&
+  if (ip[kReplyAnyIP].set && !contains(ip[kReplyAnyIP], fam, f.reply.has_src, f.reply.src) &&
       !contains(ip[kReplyAnyIP], fam, f.reply.has_dst, f.reply.dst))
     return false;
   // A flow without ports compares as port 0, as in vishvananda.
-  if (port[0] >= 0 && (f.orig.has_sport ? f.orig.sport : 0) != port[0])
-    return false;
-  if (port[1] >= 0 && (f.orig.has_dport ? f.orig.dport : 0) != port[1])
-    return false;
+  if (port[0] >= 0 && (f.orig.has_sport ? f.orig.sport : 0) != port[0]) return false;
+  if (port[1] >= 0 && (f.orig.has_dport ? f.orig.dport : 0) != port[1]) return false;
   if (has_labels[0] || has_labels[1]) {
     // A flow without labels neither contains nor lacks any label.
     if (f.labels == nullptr || f.labels_len == 0) return false;

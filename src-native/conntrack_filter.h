@@ -57,7 +57,7 @@ struct CtFilter {
   };
   Net ip[5];  // ConntrackOrigSrcIP .. ConntrackReplyAnyIP
   int proto = -1;
-  int port[2] = {-1, -1};  // ConntrackOrigSrcPort, ConntrackOrigDstPort
+  int port[2] = {-1, -1};               // ConntrackOrigSrcPort, ConntrackOrigDstPort
   bool has_labels[2] = {false, false};  // Match, Unmatch
   std::vector<std::vector<uint8_t>> labels[2];
   int zone = -1;
@@ -82,7 +82,6 @@ struct CtFilterSet {
 
 // Decodes the Buffer from lib/conntrack-filter-wire.ts. False with `why`
 // when anything is out of bounds or unknown.
-bool decode_filters(const uint8_t* p, size_t n, CtFilterSet* out,
-                    std::string* why);
+bool decode_filters(const uint8_t* p, size_t n, CtFilterSet* out, std::string* why);
 
 }  // namespace nlw

@@ -38,19 +38,16 @@ static void set_bad(NlError* err, const char* what) {
   err->message = std::string("malformed netlink message: ") + what;
 }
 
-bool parse_messages(const Parser& parser, const uint8_t* data, size_t len,
-                    RecordSet* out, bool* interrupted, NlError* err,
-                    const MessageFilter* keep) {
+bool parse_messages(const Parser& parser, const uint8_t* data, size_t len, RecordSet* out,
+                    bool* interrupted, NlError* err, const MessageFilter* keep) {
   ParseError pe;
   int kernel_error = 0;
   bool ok = for_each_message(data, len, &pe, [&](const Message& m) {
     if (m.hdr().nlmsg_flags & NLM_F_DUMP_INTR) *interrupted = true;
     switch (m.type()) {
       case NLMSG_NOOP:
-      case NLMSG_OVERRUN:
-        return true;
-      case NLMSG_DONE:
-        return false;
+      case NLMSG_OVERRUN: return true;
+      case NLMSG_DONE: return false;
       case NLMSG_ERROR: {
         int32_t e = 0;
         if (m.payload_len() < sizeof e) {
@@ -95,8 +92,8 @@ bool transact_and_parse(const Op& op, OpContext& ctx, std::vector<uint8_t>& requ
   if (!ctx.sock->transact(request, ctx.timeout_ms, ctx.cancel_fd, &ctx.reply, ctx.err))
     return false;
   ctx.out->reserve(ctx.out->root(), ctx.reply.messages);
-  return parse_messages(*op.parser, ctx.reply.data.data(), ctx.reply.data.size(), ctx.out,
-                        &ignored, ctx.err, keep);
+  return parse_messages(*op.parser, ctx.reply.data.data(), ctx.reply.data.size(), ctx.out, &ignored,
+                        ctx.err, keep);
 }
 
 bool run_request(const Op& op, OpContext& ctx) {

@@ -67,8 +67,7 @@ struct Op {
   int protocol;      // NETLINK_ROUTE, NETLINK_XFRM, NETLINK_NETFILTER
   const Parser* parser;
   // Builds the request; false (with `why`) for arguments it cannot encode.
-  bool (*build)(const Args& args, std::vector<uint8_t>* request,
-                std::string* why);
+  bool (*build)(const Args& args, std::vector<uint8_t>* request, std::string* why);
   // Optional: runs the whole operation instead of build + transact + parse.
   bool (*run)(OpContext& ctx) = nullptr;
 };
@@ -89,7 +88,8 @@ struct Register {
 };
 // NLW_CONST(RTN_UNICAST) -> {"RTN_UNICAST", RTN_UNICAST}: the value comes
 // from the uapi header, never retyped.
-#define NLW_CONST(name) {#name, static_cast<double>(name)}
+#define NLW_CONST(name) \
+  { #name, static_cast < double>(name) }
 
 // Parses every message of `data` (a reply, or a captured Buffer) with
 // `parser`. NLMSG_DONE ends it; NLMSG_ERROR with an errno becomes that error;
@@ -98,9 +98,8 @@ struct Register {
 // so what is dropped never becomes a JS object).
 using MessageFilter = std::function<bool(const Message& m)>;
 
-bool parse_messages(const Parser& parser, const uint8_t* data, size_t len,
-                    RecordSet* out, bool* interrupted, NlError* err,
-                    const MessageFilter* keep = nullptr);
+bool parse_messages(const Parser& parser, const uint8_t* data, size_t len, RecordSet* out,
+                    bool* interrupted, NlError* err, const MessageFilter* keep = nullptr);
 
 // Sends `request` and parses the whole reply into ctx.out with op.parser:
 // when JS takes chunks (ctx.emit), each datagram is parsed as it arrives and

@@ -11,8 +11,8 @@
 
 namespace nlw {
 
-std::shared_ptr<HandleCore> HandleCore::create(
-    int nsfd, const std::vector<int>& protocols, NlError* err) {
+std::shared_ptr<HandleCore> HandleCore::create(int nsfd, const std::vector<int>& protocols,
+                                               NlError* err) {
   std::shared_ptr<HandleCore> h(new HandleCore());
   h->nsfd_ = nsfd;
   h->protocols_ = protocols;
@@ -29,8 +29,7 @@ std::shared_ptr<HandleCore> HandleCore::create(
   return h;
 }
 
-std::shared_ptr<HandleCore> HandleCore::adopt(int fd, int protocol,
-                                              uint32_t port) {
+std::shared_ptr<HandleCore> HandleCore::adopt(int fd, int protocol, uint32_t port) {
   std::shared_ptr<HandleCore> h(new HandleCore());
   h->adopted_ = true;
   h->protocols_ = {protocol};
@@ -46,12 +45,10 @@ HandleCore::~HandleCore() {
 }
 
 bool HandleCore::has_protocol(int protocol) const {
-  return std::find(protocols_.begin(), protocols_.end(), protocol) !=
-         protocols_.end();
+  return std::find(protocols_.begin(), protocols_.end(), protocol) != protocols_.end();
 }
 
-std::unique_ptr<NetlinkSocket> HandleCore::acquire(int protocol,
-                                                   NlError* err) {
+std::unique_ptr<NetlinkSocket> HandleCore::acquire(int protocol, NlError* err) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) {

@@ -20,8 +20,7 @@ class HandleCore {
  public:
   // Takes ownership of `nsfd` (-1: the process's namespace) and opens one
   // socket per protocol at once, so a bad namespace fails here.
-  static std::shared_ptr<HandleCore> create(int nsfd,
-                                            const std::vector<int>& protocols,
+  static std::shared_ptr<HandleCore> create(int nsfd, const std::vector<int>& protocols,
                                             NlError* err);
   // A handle over one already-open fd (a test's fake kernel peer).
   static std::shared_ptr<HandleCore> adopt(int fd, int protocol, uint32_t port);
@@ -45,7 +44,7 @@ class HandleCore {
   bool closed_ = false;
   bool adopted_ = false;
   int nsfd_ = -1;
-  int opening_ = 0;  // sockets being opened in nsfd_ right now
+  int opening_ = 0;   // sockets being opened in nsfd_ right now
   int inflight_ = 0;  // sockets handed out by acquire(), not yet released
   // Closed by close() once no request is in flight (else by the last
   // release()), not at garbage collection: an agent that opens and closes

@@ -57,6 +57,7 @@ std::string bridge_id_string(const Attr& a) {
 }
 
 // ---- vxlan (IFLA_VXLAN_*) ----
+// clang-format off
 #define VXLAN_FIELDS(F)                                                      \
   F(vxlanId, Num, "") F(vtepDevIndex, Num, "") F(srcAddr, Str, "")          \
   F(vxlanGroup, Str, "") F(ttl, Num, "") F(tos, Num, "") F(learning, Bool, "") \
@@ -66,6 +67,7 @@ std::string bridge_id_string(const Attr& a) {
   F(limit, Num, "") F(port, Num, "") F(portLow, Num, "") F(portHigh, Num, "") \
   F(label, Num, "") F(df, Num, "")
 NLW_SCHEMA(vxlan, VXLAN_FIELDS)
+// clang-format on
 
 void parse_vxlan(const Attr& data, Rec& r) {
   namespace f = vxlan_f;
@@ -117,6 +119,7 @@ RegisterKind reg_vxlan(kVxlan);
 // vlanFiltering, vlanDefaultPvid, groupFwdMask), then the rest of IFLA_BR_*
 // under their uapi names. Times and timers are the kernel's clock_t
 // (hundredths of a second), as sent.
+// clang-format off
 #define BRIDGE_FIELDS(F)                                                      \
   F(multicastSnooping, Bool, "") F(ageingTime, Num, "") F(helloTime, Num, "") \
   F(vlanFiltering, Bool, "") F(vlanDefaultPvid, Num, "")                     \
@@ -139,6 +142,7 @@ RegisterKind reg_vxlan(kVxlan);
   F(mcastIgmpVersion, Num, "") F(mcastMldVersion, Num, "")                   \
   F(noLinklocalLearn, Bool, "") F(mcastVlanSnooping, Bool, "")
 NLW_SCHEMA(bridge, BRIDGE_FIELDS)
+// clang-format on
 
 void parse_bridge(const Attr& data, Rec& r) {
   namespace f = bridge_f;
@@ -160,7 +164,9 @@ void parse_bridge(const Attr& data, Rec& r) {
       case IFLA_BR_ROOT_PORT: r.num(f::rootPort, a.u16()); break;
       case IFLA_BR_ROOT_PATH_COST: r.num(f::rootPathCost, a.u32()); break;
       case IFLA_BR_TOPOLOGY_CHANGE: r.boolean(f::topologyChange, a.u8() != 0); break;
-      case IFLA_BR_TOPOLOGY_CHANGE_DETECTED: r.boolean(f::topologyChangeDetected, a.u8() != 0); break;
+      case IFLA_BR_TOPOLOGY_CHANGE_DETECTED:
+        r.boolean(f::topologyChangeDetected, a.u8() != 0);
+        break;
       case IFLA_BR_HELLO_TIMER: r.num(f::helloTimer, a.u64()); break;
       case IFLA_BR_TCN_TIMER: r.num(f::tcnTimer, a.u64()); break;
       case IFLA_BR_TOPOLOGY_CHANGE_TIMER: r.num(f::topologyChangeTimer, a.u64()); break;
@@ -204,6 +210,7 @@ RegisterKind reg_bridge(kBridge);
 // vishvananda has no bridge slave type; the names are its Protinfo's where
 // it has them (hairpin, guard, fastLeave, rootBlock, learning, flood,
 // proxyArp, proxyArpWifi, isolated, neighSuppress), else the uapi names.
+// clang-format off
 #define BRIDGE_PORT_FIELDS(F)                                                 \
   F(state, Num, "") F(priority, Num, "") F(cost, Num, "") F(hairpin, Bool, "") \
   F(guard, Bool, "") F(rootBlock, Bool, "") F(fastLeave, Bool, "")           \
@@ -219,6 +226,7 @@ RegisterKind reg_bridge(kBridge);
   F(mcastEhtHostsLimit, Num, "") F(mcastEhtHostsCnt, Num, "")                \
   F(locked, Bool, "")
 NLW_SCHEMA(bridge_port, BRIDGE_PORT_FIELDS)
+// clang-format on
 
 void parse_bridge_port(const Attr& data, Rec& r) {
   namespace f = bridge_port_f;
@@ -267,9 +275,12 @@ const LinkKind kBridgePort{"bridge", bridge_port_schema, parse_bridge_port};
 RegisterSlaveKind reg_bridge_port(kBridgePort);
 
 // ---- vlan (IFLA_VLAN_*) ----
+// clang-format off
 #define VLAN_QOS_FIELDS(F) F(from, Num, "") F(to, Num, "")
 NLW_SCHEMA(vlan_qos_mapping, VLAN_QOS_FIELDS)
+// clang-format on
 
+// clang-format off
 #define VLAN_FIELDS(F)                                                       \
   F(vlanId, Num, "") F(vlanProtocol, Num, "")                               \
   F(ingressQosMap, List, "vlan_qos_mapping")                                \
@@ -277,6 +288,7 @@ NLW_SCHEMA(vlan_qos_mapping, VLAN_QOS_FIELDS)
   F(gvrp, Bool, "") F(looseBinding, Bool, "") F(mvrp, Bool, "")             \
   F(bridgeBinding, Bool, "")
 NLW_SCHEMA(vlan, VLAN_FIELDS)
+// clang-format on
 
 // Mappings are appended right after the link's other records; the List
 // field points at them (see record.h).
@@ -319,10 +331,12 @@ RegisterKind reg_vlan(kVlan);
 // ---- macvlan / macvtap (IFLA_MACVLAN_*) ----
 // mode is the kernel's MACVLAN_MODE_* bit (vishvananda remaps it to an enum
 // of its own; DESIGN.md pins the kernel's number).
+// clang-format off
 #define MACVLAN_FIELDS(F)                                                    \
   F(mode, Num, "") F(macAddrs, Strs, "") F(bcQueueLen, Num, "")             \
   F(usedBcQueueLen, Num, "") F(macvlanFlags, Num, "")
 NLW_SCHEMA(macvlan, MACVLAN_FIELDS)
+// clang-format on
 
 void parse_macvlan(const Attr& data, Rec& r) {
   namespace f = macvlan_f;
@@ -349,8 +363,10 @@ const LinkKind kMacvtap{"macvtap", macvlan_schema, parse_macvlan};
 RegisterKind reg_macvtap(kMacvtap);
 
 // ---- ipvlan / ipvtap (IFLA_IPVLAN_*) ----
+// clang-format off
 #define IPVLAN_FIELDS(F) F(mode, Num, "") F(flag, Num, "")
 NLW_SCHEMA(ipvlan, IPVLAN_FIELDS)
+// clang-format on
 
 void parse_ipvlan(const Attr& data, Rec& r) {
   for (const Attr& a : Attrs(data)) {
@@ -369,11 +385,13 @@ RegisterKind reg_ipvtap(kIpvtap);
 // vishvananda's Tuntap: mode is IFF_TUN / IFF_TAP; tuntapFlags gathers
 // IFF_NO_PI, IFF_VNET_HDR and IFF_MULTI_QUEUE from IFLA_TUN_PI, _VNET_HDR and
 // _MULTI_QUEUE. The kernel omits owner and group when none is set.
+// clang-format off
 #define TUNTAP_FIELDS(F)                                                     \
   F(mode, Num, "") F(tuntapFlags, Num, "") F(nonPersist, Bool, "")          \
   F(queues, Num, "") F(disabledQueues, Num, "") F(owner, Num, "")           \
   F(tuntapGroup, Num, "")
 NLW_SCHEMA(tuntap, TUNTAP_FIELDS)
+// clang-format on
 
 void parse_tuntap(const Attr& data, Rec& r) {
   namespace f = tuntap_f;
@@ -407,8 +425,10 @@ const LinkKind kTun{"tun", tuntap_schema, parse_tuntap};
 RegisterKind reg_tun(kTun);
 
 // ---- vrf (IFLA_VRF_*) and its ports (IFLA_VRF_PORT_*) ----
+// clang-format off
 #define VRF_FIELDS(F) F(table, Num, "")
 NLW_SCHEMA(vrf, VRF_FIELDS)
+// clang-format on
 NLW_SCHEMA(vrf_slave, VRF_FIELDS)
 
 void parse_vrf(const Attr& data, Rec& r) {
@@ -425,19 +445,33 @@ const LinkKind kVrfSlave{"vrf", vrf_slave_schema, parse_vrf_slave};
 RegisterSlaveKind reg_vrf_slave(kVrfSlave);
 
 Register reg_constants({
-    NLW_CONST(MACVLAN_MODE_PRIVATE), NLW_CONST(MACVLAN_MODE_VEPA),
-    NLW_CONST(MACVLAN_MODE_BRIDGE), NLW_CONST(MACVLAN_MODE_PASSTHRU),
-    NLW_CONST(MACVLAN_MODE_SOURCE), NLW_CONST(MACVLAN_FLAG_NOPROMISC),
-    NLW_CONST(MACVLAN_FLAG_NODST), NLW_CONST(IPVLAN_MODE_L2),
-    NLW_CONST(IPVLAN_MODE_L3), NLW_CONST(IPVLAN_MODE_L3S),
-    NLW_CONST(IPVLAN_F_PRIVATE), NLW_CONST(IPVLAN_F_VEPA),
-    NLW_CONST(IFF_TUN), NLW_CONST(IFF_TAP), NLW_CONST(IFF_NO_PI),
-    NLW_CONST(IFF_VNET_HDR), NLW_CONST(IFF_MULTI_QUEUE),
-    NLW_CONST(BR_STATE_DISABLED), NLW_CONST(BR_STATE_LISTENING),
-    NLW_CONST(BR_STATE_LEARNING), NLW_CONST(BR_STATE_FORWARDING),
-    NLW_CONST(BR_STATE_BLOCKING), NLW_CONST(ETH_P_8021Q),
-    NLW_CONST(ETH_P_8021AD), NLW_CONST(VXLAN_DF_UNSET),
-    NLW_CONST(VXLAN_DF_SET), NLW_CONST(VXLAN_DF_INHERIT),
+    NLW_CONST(MACVLAN_MODE_PRIVATE),
+    NLW_CONST(MACVLAN_MODE_VEPA),
+    NLW_CONST(MACVLAN_MODE_BRIDGE),
+    NLW_CONST(MACVLAN_MODE_PASSTHRU),
+    NLW_CONST(MACVLAN_MODE_SOURCE),
+    NLW_CONST(MACVLAN_FLAG_NOPROMISC),
+    NLW_CONST(MACVLAN_FLAG_NODST),
+    NLW_CONST(IPVLAN_MODE_L2),
+    NLW_CONST(IPVLAN_MODE_L3),
+    NLW_CONST(IPVLAN_MODE_L3S),
+    NLW_CONST(IPVLAN_F_PRIVATE),
+    NLW_CONST(IPVLAN_F_VEPA),
+    NLW_CONST(IFF_TUN),
+    NLW_CONST(IFF_TAP),
+    NLW_CONST(IFF_NO_PI),
+    NLW_CONST(IFF_VNET_HDR),
+    NLW_CONST(IFF_MULTI_QUEUE),
+    NLW_CONST(BR_STATE_DISABLED),
+    NLW_CONST(BR_STATE_LISTENING),
+    NLW_CONST(BR_STATE_LEARNING),
+    NLW_CONST(BR_STATE_FORWARDING),
+    NLW_CONST(BR_STATE_BLOCKING),
+    NLW_CONST(ETH_P_8021Q),
+    NLW_CONST(ETH_P_8021AD),
+    NLW_CONST(VXLAN_DF_UNSET),
+    NLW_CONST(VXLAN_DF_SET),
+    NLW_CONST(VXLAN_DF_INHERIT),
 });
 
 }  // namespace

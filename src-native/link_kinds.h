@@ -27,9 +27,7 @@ struct RegisterKind {
   explicit RegisterKind(const LinkKind& k) { link_kind_registry().push_back(&k); }
 };
 struct RegisterSlaveKind {
-  explicit RegisterSlaveKind(const LinkKind& k) {
-    link_slave_kind_registry().push_back(&k);
-  }
+  explicit RegisterSlaveKind(const LinkKind& k) { link_slave_kind_registry().push_back(&k); }
 };
 
 // "aa:bb:..", or "" for an all-zero or empty address.

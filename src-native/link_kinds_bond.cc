@@ -14,13 +14,16 @@
 namespace nlw {
 namespace {
 
+// clang-format off
 #define BOND_AD_INFO_FIELDS(F)                                        \
   F(aggregatorId, Num, "") F(numPorts, Num, "") F(actorKey, Num, "") \
   F(partnerKey, Num, "") F(partnerMac, Str, "")
 NLW_SCHEMA(bond_ad_info, BOND_AD_INFO_FIELDS)
+// clang-format on
 
 // The first 27 are vishvananda's Bond; the last three are newer uapi
 // attributes (5.3, 5.15, 5.18) under their uapi names.
+// clang-format off
 #define BOND_FIELDS(F)                                                        \
   F(mode, Num, "") F(activeSlave, Num, "") F(miimon, Num, "")                \
   F(upDelay, Num, "") F(downDelay, Num, "") F(useCarrier, Num, "")           \
@@ -34,6 +37,7 @@ NLW_SCHEMA(bond_ad_info, BOND_AD_INFO_FIELDS)
   F(adActorSystem, Str, "") F(tlbDynamicLb, Num, "")                         \
   F(peerNotifDelay, Num, "") F(adLacpActive, Num, "") F(missedMax, Num, "")
 NLW_SCHEMA(bond, BOND_FIELDS)
+// clang-format on
 
 void parse_ad_info(const Attr& data, Rec& bond) {
   Rec r = bond.set().add(bond_ad_info_schema());
@@ -99,11 +103,13 @@ void parse_bond(const Attr& data, Rec& r) {
 const LinkKind kBond{"bond", bond_schema, parse_bond};
 RegisterKind reg_bond(kBond);
 
+// clang-format off
 #define BOND_SLAVE_FIELDS(F)                                                  \
   F(state, Num, "") F(miiStatus, Num, "") F(linkFailureCount, Num, "")       \
   F(permHardwareAddr, Str, "") F(queueId, Num, "") F(aggregatorId, Num, "")  \
   F(adActorOperPortState, Num, "") F(adPartnerOperPortState, Num, "")
 NLW_SCHEMA(bond_slave, BOND_SLAVE_FIELDS)
+// clang-format on
 
 void parse_bond_slave(const Attr& data, Rec& r) {
   namespace f = bond_slave_f;
@@ -116,7 +122,9 @@ void parse_bond_slave(const Attr& data, Rec& r) {
       case IFLA_BOND_SLAVE_QUEUE_ID: r.num(f::queueId, a.u16()); break;
       case IFLA_BOND_SLAVE_AD_AGGREGATOR_ID: r.num(f::aggregatorId, a.u16()); break;
       case IFLA_BOND_SLAVE_AD_ACTOR_OPER_PORT_STATE: r.num(f::adActorOperPortState, a.u8()); break;
-      case IFLA_BOND_SLAVE_AD_PARTNER_OPER_PORT_STATE: r.num(f::adPartnerOperPortState, a.u16()); break;
+      case IFLA_BOND_SLAVE_AD_PARTNER_OPER_PORT_STATE:
+        r.num(f::adPartnerOperPortState, a.u16());
+        break;
     }
   }
 }
@@ -124,15 +132,24 @@ const LinkKind kBondSlave{"bond", bond_slave_schema, parse_bond_slave};
 RegisterSlaveKind reg_bond_slave(kBondSlave);
 
 Register reg_constants({
-    NLW_CONST(BOND_MODE_ROUNDROBIN), NLW_CONST(BOND_MODE_ACTIVEBACKUP),
-    NLW_CONST(BOND_MODE_XOR), NLW_CONST(BOND_MODE_BROADCAST),
-    NLW_CONST(BOND_MODE_8023AD), NLW_CONST(BOND_MODE_TLB),
-    NLW_CONST(BOND_MODE_ALB), NLW_CONST(BOND_LINK_UP),
-    NLW_CONST(BOND_LINK_FAIL), NLW_CONST(BOND_LINK_DOWN),
-    NLW_CONST(BOND_LINK_BACK), NLW_CONST(BOND_STATE_ACTIVE),
-    NLW_CONST(BOND_STATE_BACKUP), NLW_CONST(BOND_XMIT_POLICY_LAYER2),
-    NLW_CONST(BOND_XMIT_POLICY_LAYER34), NLW_CONST(BOND_XMIT_POLICY_LAYER23),
-    NLW_CONST(BOND_XMIT_POLICY_ENCAP23), NLW_CONST(BOND_XMIT_POLICY_ENCAP34),
+    NLW_CONST(BOND_MODE_ROUNDROBIN),
+    NLW_CONST(BOND_MODE_ACTIVEBACKUP),
+    NLW_CONST(BOND_MODE_XOR),
+    NLW_CONST(BOND_MODE_BROADCAST),
+    NLW_CONST(BOND_MODE_8023AD),
+    NLW_CONST(BOND_MODE_TLB),
+    NLW_CONST(BOND_MODE_ALB),
+    NLW_CONST(BOND_LINK_UP),
+    NLW_CONST(BOND_LINK_FAIL),
+    NLW_CONST(BOND_LINK_DOWN),
+    NLW_CONST(BOND_LINK_BACK),
+    NLW_CONST(BOND_STATE_ACTIVE),
+    NLW_CONST(BOND_STATE_BACKUP),
+    NLW_CONST(BOND_XMIT_POLICY_LAYER2),
+    NLW_CONST(BOND_XMIT_POLICY_LAYER34),
+    NLW_CONST(BOND_XMIT_POLICY_LAYER23),
+    NLW_CONST(BOND_XMIT_POLICY_ENCAP23),
+    NLW_CONST(BOND_XMIT_POLICY_ENCAP34),
     NLW_CONST(BOND_XMIT_POLICY_VLAN_SRCMAC),
 });
 

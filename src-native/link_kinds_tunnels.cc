@@ -28,6 +28,7 @@ void set_ip(Rec& r, uint16_t f, int family, const Attr& a) {
 }
 
 // ---- geneve ----
+// clang-format off
 #define GENEVE_FIELDS(F)                                                      \
   F(id, Num, "") F(remote, Str, "") F(ttl, Num, "") F(tos, Num, "")          \
   F(dport, Num, "") F(udpCsum, Num, "") F(udpZeroCsum6Tx, Num, "")           \
@@ -35,6 +36,7 @@ void set_ip(Rec& r, uint16_t f, int family, const Attr& a) {
   F(innerProtoInherit, Bool, "") F(df, Num, "") F(portLow, Num, "")          \
   F(portHigh, Num, "") F(label, Num, "") F(ttlInherit, Bool, "")
 NLW_SCHEMA(geneve, GENEVE_FIELDS)
+// clang-format on
 
 void parse_geneve(const Attr& data, Rec& r) {
   namespace f = geneve_f;
@@ -74,6 +76,7 @@ const LinkKind kGeneve{"geneve", geneve_schema, parse_geneve};
 RegisterKind reg_geneve(kGeneve);
 
 // ---- gre, ip6gre (Gretun) and gretap, ip6gretap (Gretap) ----
+// clang-format off
 #define GRE_COMMON_FIELDS(F, ENCAP_TYPE, FLAGS)                               \
   F(link, Num, "") F(iFlags, Num, "") F(oFlags, Num, "") F(iKey, Num, "")    \
   F(oKey, Num, "") F(local, Str, "") F(remote, Str, "") F(ttl, Num, "")      \
@@ -85,6 +88,7 @@ RegisterKind reg_geneve(kGeneve);
 #define GRETAP_FIELDS(F) GRE_COMMON_FIELDS(F, gretapEncapType, gretapFlags)
 NLW_SCHEMA(gretun, GRETUN_FIELDS)
 NLW_SCHEMA(gretap, GRETAP_FIELDS)
+// clang-format on
 static_assert(int{gretun_f::gretunEncapType} == int{gretap_f::gretapEncapType} &&
                   int{gretun_f::gretunFlags} == int{gretap_f::gretapFlags} &&
                   int{gretun_f::kCount} == int{gretap_f::kCount},
@@ -130,13 +134,16 @@ const LinkKind kIp6Gretap{"ip6gretap", gretap_schema, parse_gre<AF_INET6>};
 RegisterKind reg_ip6gretap(kIp6Gretap);
 
 // ---- ipip (Iptun) and sit (Sittun): IFLA_IPTUN_*, IPv4 endpoints ----
+// clang-format off
 #define IPTUN_FIELDS(F)                                                       \
   F(ttl, Num, "") F(tos, Num, "") F(pMtuDisc, Num, "") F(link, Num, "")      \
   F(local, Str, "") F(remote, Str, "") F(encapSport, Num, "")                \
   F(encapDport, Num, "") F(iptunEncapType, Num, "") F(encapFlags, Num, "")   \
   F(flowBased, Bool, "") F(proto, Num, "") F(fwmark, Num, "")
 NLW_SCHEMA(iptun, IPTUN_FIELDS)
+// clang-format on
 
+// clang-format off
 #define SITTUN_FIELDS(F)                                                      \
   F(link, Num, "") F(ttl, Num, "") F(tos, Num, "") F(pMtuDisc, Num, "")      \
   F(proto, Num, "") F(local, Str, "") F(remote, Str, "")                     \
@@ -144,6 +151,7 @@ NLW_SCHEMA(iptun, IPTUN_FIELDS)
   F(encapSport, Num, "") F(encapDport, Num, "") F(sittunFlags, Num, "")      \
   F(fwmark, Num, "")
 NLW_SCHEMA(sittun, SITTUN_FIELDS)
+// clang-format on
 
 void parse_iptun(const Attr& data, Rec& r) {
   namespace f = iptun_f;
@@ -195,11 +203,16 @@ const LinkKind kSit{"sit", sittun_schema, parse_sittun};
 RegisterKind reg_sit(kSit);
 
 Register reg_constants({
-    NLW_CONST(GENEVE_DF_UNSET), NLW_CONST(GENEVE_DF_SET),
-    NLW_CONST(GENEVE_DF_INHERIT), NLW_CONST(TUNNEL_ENCAP_NONE),
-    NLW_CONST(TUNNEL_ENCAP_FOU), NLW_CONST(TUNNEL_ENCAP_GUE),
-    NLW_CONST(TUNNEL_ENCAP_FLAG_CSUM), NLW_CONST(TUNNEL_ENCAP_FLAG_CSUM6),
-    NLW_CONST(TUNNEL_ENCAP_FLAG_REMCSUM), NLW_CONST(SIT_ISATAP),
+    NLW_CONST(GENEVE_DF_UNSET),
+    NLW_CONST(GENEVE_DF_SET),
+    NLW_CONST(GENEVE_DF_INHERIT),
+    NLW_CONST(TUNNEL_ENCAP_NONE),
+    NLW_CONST(TUNNEL_ENCAP_FOU),
+    NLW_CONST(TUNNEL_ENCAP_GUE),
+    NLW_CONST(TUNNEL_ENCAP_FLAG_CSUM),
+    NLW_CONST(TUNNEL_ENCAP_FLAG_CSUM6),
+    NLW_CONST(TUNNEL_ENCAP_FLAG_REMCSUM),
+    NLW_CONST(SIT_ISATAP),
 });
 
 }  // namespace

@@ -31,8 +31,7 @@ int open_netns(const std::string& path, int fd, NlError* err) {
     ns = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (ns < 0) {
       set_errno_error(err, errno,
-                      "cannot use fd " + std::to_string(fd) +
-                          " as a network namespace");
+                      "cannot use fd " + std::to_string(fd) + " as a network namespace");
       return -1;
     }
   }
@@ -48,15 +47,14 @@ int open_netns(const std::string& path, int fd, NlError* err) {
     ::close(ns);
     err->code = "EINVAL";
     err->errnum = EINVAL;
-    err->message = (path.empty() ? "fd " + std::to_string(fd) : path) +
-                   " is not a network namespace";
+    err->message =
+        (path.empty() ? "fd " + std::to_string(fd) : path) + " is not a network namespace";
     return -1;
   }
   return ns;
 }
 
-std::unique_ptr<NetlinkSocket> open_socket_in(int nsfd, int protocol,
-                                              NlError* err) {
+std::unique_ptr<NetlinkSocket> open_socket_in(int nsfd, int protocol, NlError* err) {
   if (nsfd < 0) return NetlinkSocket::open(protocol, err);
   std::unique_ptr<NetlinkSocket> sock;
   NlError thread_err;

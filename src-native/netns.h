@@ -18,7 +18,6 @@ int open_netns(const std::string& path, int fd, NlError* err);
 // fresh thread that enters the namespace with setns(2) and then exits, so no
 // thread (the JS thread, libuv's pool) ever changes namespace or is reused
 // after switching.
-std::unique_ptr<NetlinkSocket> open_socket_in(int nsfd, int protocol,
-                                              NlError* err);
+std::unique_ptr<NetlinkSocket> open_socket_in(int nsfd, int protocol, NlError* err);
 
 }  // namespace nlw

@@ -21,12 +21,14 @@
 namespace nlw {
 namespace {
 
+// clang-format off
 #define ADDR_FIELDS(F)                                                      \
   F(ipNet, Str, "") F(peer, Str, "") F(broadcast, Str, "")                 \
   F(label, Str, "") F(flags, Num, "") F(scope, Num, "")                    \
   F(preferedLft, Num, "") F(validLft, Num, "") F(linkIndex, Num, "")       \
   F(protocol, Num, "") F(family, Num, "")
 NLW_SCHEMA(addr, ADDR_FIELDS)
+// clang-format on
 
 void parse_addr_msg(const Message& m, RecordSet& out) {
   if (m.type() != RTM_NEWADDR) return;
@@ -49,12 +51,16 @@ void parse_addr_msg(const Message& m, RecordSet& out) {
   for (const Attr& a : m.attrs(sizeof ifa)) {
     switch (a.type()) {
       case IFA_ADDRESS:
-        if (a.len() < alen) a.err()->fail("IFA_ADDRESS shorter than its family's address");
-        else address = a.data();
+        if (a.len() < alen)
+          a.err()->fail("IFA_ADDRESS shorter than its family's address");
+        else
+          address = a.data();
         break;
       case IFA_LOCAL:
-        if (a.len() < alen) a.err()->fail("IFA_LOCAL shorter than its family's address");
-        else local = a.data();
+        if (a.len() < alen)
+          a.err()->fail("IFA_LOCAL shorter than its family's address");
+        else
+          local = a.data();
         break;
       case IFA_BROADCAST: {
         std::string s = ip_string(family, a.data(), a.len());
@@ -105,8 +111,7 @@ Register reg_parser(kAddrParser);
 // ifa_index and sends every link's; the reply's `result` says which
 // happened (1: the kernel filtered by link) and the facade filters the rest.
 // A strict kernel answers ENODEV for a link that does not exist.
-bool build_addr_dump(const Args& args, bool kernel_filter,
-                     std::vector<uint8_t>* req) {
+bool build_addr_dump(const Args& args, bool kernel_filter, std::vector<uint8_t>* req) {
   ifaddrmsg ifa{};
   ifa.ifa_family = static_cast<uint8_t>(args.num("family", AF_UNSPEC));
   if (kernel_filter) ifa.ifa_index = static_cast<uint32_t>(args.num("index", 0));
@@ -114,16 +119,14 @@ bool build_addr_dump(const Args& args, bool kernel_filter,
   return true;
 }
 
-bool build_addr_dump_plain(const Args& args, std::vector<uint8_t>* req,
-                           std::string*) {
+bool build_addr_dump_plain(const Args& args, std::vector<uint8_t>* req, std::string*) {
   return build_addr_dump(args, false, req);
 }
 
 extern const Op kAddrDump;
 
 bool run_addr_dump(OpContext& ctx) {
-  const bool filter = ctx.sock->strict_check() &&
-                      ctx.args.num("kernelFilter", 1) != 0 &&
+  const bool filter = ctx.sock->strict_check() && ctx.args.num("kernelFilter", 1) != 0 &&
                       ctx.args.num("index", 0) != 0;
   std::vector<uint8_t> req;
   build_addr_dump(ctx.args, filter, &req);
@@ -131,19 +134,26 @@ bool run_addr_dump(OpContext& ctx) {
   return transact_and_parse(kAddrDump, ctx, req);
 }
 
-const Op kAddrDump{"addr.dump", NETLINK_ROUTE, &kAddrParser, build_addr_dump_plain,
-                   run_addr_dump};
+const Op kAddrDump{"addr.dump", NETLINK_ROUTE, &kAddrParser, build_addr_dump_plain, run_addr_dump};
 Register reg_dump(kAddrDump);
 
 Register reg_constants({
-    NLW_CONST(IFA_F_SECONDARY), NLW_CONST(IFA_F_TEMPORARY),
-    NLW_CONST(IFA_F_NODAD), NLW_CONST(IFA_F_OPTIMISTIC),
-    NLW_CONST(IFA_F_DADFAILED), NLW_CONST(IFA_F_HOMEADDRESS),
-    NLW_CONST(IFA_F_DEPRECATED), NLW_CONST(IFA_F_TENTATIVE),
-    NLW_CONST(IFA_F_PERMANENT), NLW_CONST(IFA_F_MANAGETEMPADDR),
-    NLW_CONST(IFA_F_NOPREFIXROUTE), NLW_CONST(IFA_F_MCAUTOJOIN),
-    NLW_CONST(IFA_F_STABLE_PRIVACY), NLW_CONST(IFAPROT_UNSPEC),
-    NLW_CONST(IFAPROT_KERNEL_LO), NLW_CONST(IFAPROT_KERNEL_RA),
+    NLW_CONST(IFA_F_SECONDARY),
+    NLW_CONST(IFA_F_TEMPORARY),
+    NLW_CONST(IFA_F_NODAD),
+    NLW_CONST(IFA_F_OPTIMISTIC),
+    NLW_CONST(IFA_F_DADFAILED),
+    NLW_CONST(IFA_F_HOMEADDRESS),
+    NLW_CONST(IFA_F_DEPRECATED),
+    NLW_CONST(IFA_F_TENTATIVE),
+    NLW_CONST(IFA_F_PERMANENT),
+    NLW_CONST(IFA_F_MANAGETEMPADDR),
+    NLW_CONST(IFA_F_NOPREFIXROUTE),
+    NLW_CONST(IFA_F_MCAUTOJOIN),
+    NLW_CONST(IFA_F_STABLE_PRIVACY),
+    NLW_CONST(IFAPROT_UNSPEC),
+    NLW_CONST(IFAPROT_KERNEL_LO),
+    NLW_CONST(IFAPROT_KERNEL_RA),
     NLW_CONST(IFAPROT_KERNEL_LL),
 });
 

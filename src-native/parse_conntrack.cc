@@ -47,20 +47,25 @@ constexpr uint32_t kFilterProtoNum = 1u << 3;
 constexpr uint32_t kFilterSrcPort = 1u << 4;
 constexpr uint32_t kFilterDstPort = 1u << 5;
 
+// clang-format off
 #define CT_TUPLE_FIELDS(F)                                                    \
   F(srcIp, Str, "") F(dstIp, Str, "") F(protocol, Num, "")                   \
   F(srcPort, Num, "") F(dstPort, Num, "") F(icmpType, Num, "")               \
   F(icmpCode, Num, "") F(icmpId, Num, "") F(zone, Num, "")                   \
   F(bytes, BigInt, "") F(packets, BigInt, "")
 NLW_SCHEMA(ct_tuple, CT_TUPLE_FIELDS)
+// clang-format on
 
+// clang-format off
 #define CT_PROTOINFO_FIELDS(F)                                                \
   F(protocol, Str, "") F(state, Num, "") F(wscaleOriginal, Num, "")          \
   F(wscaleReply, Num, "") F(flagsOriginal, Num, "") F(flagsReply, Num, "")   \
   F(vtagOriginal, Num, "") F(vtagReply, Num, "") F(role, Num, "")            \
   F(handshakeSeq, BigInt, "")
 NLW_SCHEMA(ct_protoinfo, CT_PROTOINFO_FIELDS)
+// clang-format on
 
+// clang-format off
 #define CT_FLOW_FIELDS(F)                                                     \
   F(familyType, Num, "") F(forward, Obj, "ct_tuple")                         \
   F(reverse, Obj, "ct_tuple") F(mark, Num, "") F(zone, Num, "")              \
@@ -71,13 +76,16 @@ NLW_SCHEMA(ct_protoinfo, CT_PROTOINFO_FIELDS)
   F(expectFlags, Num, "") F(expectClass, Num, "") F(expectFn, Str, "")       \
   F(expectNatDir, Num, "") F(expectNatTuple, Obj, "ct_tuple")
 NLW_SCHEMA(ct_flow, CT_FLOW_FIELDS)
+// clang-format on
 
 // ct.delete / ct.deleteExact: one record per flow that failed (errnum, code)
 // or, in a dry run, per flow that would be deleted. `index` is the flow's
 // position in ct.deleteExact's input.
+// clang-format off
 #define CT_OUTCOME_FIELDS(F)                                                  \
   F(index, Num, "") F(errnum, Num, "") F(code, Str, "") F(flow, Obj, "ct_flow")
 NLW_SCHEMA(ct_outcome, CT_OUTCOME_FIELDS)
+// clang-format on
 
 // Everything one message says, before records are written.
 struct Counters {
@@ -97,8 +105,7 @@ struct ProtoInfo {
 struct CtFull {
   CtFlow f;
   Counters cnt[2];
-  bool has_timeout = false, has_use = false, has_tstart = false,
-       has_tstop = false;
+  bool has_timeout = false, has_use = false, has_tstart = false, has_tstop = false;
   uint32_t timeout = 0, use = 0;
   uint64_t tstart = 0, tstop = 0;
   std::string_view helper, secctx, expect_fn;
@@ -106,8 +113,7 @@ struct CtFull {
   ProtoInfo pinfo;
   bool has_mask = false;
   CtTuple mask;
-  bool has_eflags = false, has_eclass = false, has_natdir = false,
-       has_nattuple = false;
+  bool has_eflags = false, has_eclass = false, has_natdir = false, has_nattuple = false;
   uint32_t eflags = 0, eclass = 0, natdir = 0;
   CtTuple nattuple;
 };
@@ -175,10 +181,22 @@ void parse_tuple(const Attr& t, int family, CtTuple* out) {
 void parse_counters(const Attr& a, Counters* c) {
   for (const Attr& x : Attrs(a)) {
     switch (x.type()) {
-      case CTA_COUNTERS_PACKETS: c->packets = x.be64(); c->has = true; break;
-      case CTA_COUNTERS_BYTES: c->bytes = x.be64(); c->has = true; break;
-      case CTA_COUNTERS32_PACKETS: c->packets = x.be32(); c->has = true; break;
-      case CTA_COUNTERS32_BYTES: c->bytes = x.be32(); c->has = true; break;
+      case CTA_COUNTERS_PACKETS:
+        c->packets = x.be64();
+        c->has = true;
+        break;
+      case CTA_COUNTERS_BYTES:
+        c->bytes = x.be64();
+        c->has = true;
+        break;
+      case CTA_COUNTERS32_PACKETS:
+        c->packets = x.be32();
+        c->has = true;
+        break;
+      case CTA_COUNTERS32_BYTES:
+        c->bytes = x.be32();
+        c->has = true;
+        break;
     }
   }
 }
@@ -245,19 +263,37 @@ void parse_ct_attrs(const Message& m, size_t hdr, CtFull* o) {
     switch (a.type()) {
       case CTA_TUPLE_ORIG: parse_tuple(a, f.family, &f.orig); break;
       case CTA_TUPLE_REPLY: parse_tuple(a, f.family, &f.reply); break;
-      case CTA_STATUS: f.status = a.be32(); f.has_status = true; break;
+      case CTA_STATUS:
+        f.status = a.be32();
+        f.has_status = true;
+        break;
       case CTA_PROTOINFO: parse_protoinfo(a, &o->pinfo); break;
       case CTA_HELP:
         o->helper = nested_name(a, CTA_HELP_NAME);
         o->has_helper = true;
         break;
-      case CTA_TIMEOUT: o->timeout = a.be32(); o->has_timeout = true; break;
-      case CTA_MARK: f.mark = a.be32(); f.has_mark = true; break;
+      case CTA_TIMEOUT:
+        o->timeout = a.be32();
+        o->has_timeout = true;
+        break;
+      case CTA_MARK:
+        f.mark = a.be32();
+        f.has_mark = true;
+        break;
       case CTA_COUNTERS_ORIG: parse_counters(a, &o->cnt[0]); break;
       case CTA_COUNTERS_REPLY: parse_counters(a, &o->cnt[1]); break;
-      case CTA_USE: o->use = a.be32(); o->has_use = true; break;
-      case CTA_ID: f.id = a.be32(); f.has_id = true; break;
-      case CTA_ZONE: f.zone = a.be16(); f.has_zone = true; break;
+      case CTA_USE:
+        o->use = a.be32();
+        o->has_use = true;
+        break;
+      case CTA_ID:
+        f.id = a.be32();
+        f.has_id = true;
+        break;
+      case CTA_ZONE:
+        f.zone = a.be16();
+        f.has_zone = true;
+        break;
       case CTA_SECCTX:
         o->secctx = nested_name(a, CTA_SECCTX_NAME);
         o->has_secctx = true;
@@ -291,13 +327,34 @@ void parse_exp_attrs(const Message& m, size_t hdr, CtFull* o) {
         parse_tuple(a, f.family, &o->mask);
         o->has_mask = true;
         break;
-      case CTA_EXPECT_TIMEOUT: o->timeout = a.be32(); o->has_timeout = true; break;
-      case CTA_EXPECT_ID: f.id = a.be32(); f.has_id = true; break;
-      case CTA_EXPECT_HELP_NAME: o->helper = a.str(); o->has_helper = true; break;
-      case CTA_EXPECT_ZONE: f.zone = a.be16(); f.has_zone = true; break;
-      case CTA_EXPECT_FLAGS: o->eflags = a.be32(); o->has_eflags = true; break;
-      case CTA_EXPECT_CLASS: o->eclass = a.be32(); o->has_eclass = true; break;
-      case CTA_EXPECT_FN: o->expect_fn = a.str(); o->has_fn = true; break;
+      case CTA_EXPECT_TIMEOUT:
+        o->timeout = a.be32();
+        o->has_timeout = true;
+        break;
+      case CTA_EXPECT_ID:
+        f.id = a.be32();
+        f.has_id = true;
+        break;
+      case CTA_EXPECT_HELP_NAME:
+        o->helper = a.str();
+        o->has_helper = true;
+        break;
+      case CTA_EXPECT_ZONE:
+        f.zone = a.be16();
+        f.has_zone = true;
+        break;
+      case CTA_EXPECT_FLAGS:
+        o->eflags = a.be32();
+        o->has_eflags = true;
+        break;
+      case CTA_EXPECT_CLASS:
+        o->eclass = a.be32();
+        o->has_eclass = true;
+        break;
+      case CTA_EXPECT_FN:
+        o->expect_fn = a.str();
+        o->has_fn = true;
+        break;
       case CTA_EXPECT_NAT:
         for (const Attr& n : Attrs(a)) {
           if (n.type() == CTA_EXPECT_NAT_DIR) {
@@ -317,8 +374,7 @@ void parse_exp_attrs(const Message& m, size_t hdr, CtFull* o) {
 bool parse_ct(const Message& m, CtFull* o) {
   const uint16_t subsys = m.type() >> 8, msg = m.type() & 0xff;
   const bool ct = subsys == NFNL_SUBSYS_CTNETLINK && msg == IPCTNL_MSG_CT_NEW;
-  const bool exp =
-      subsys == NFNL_SUBSYS_CTNETLINK_EXP && msg == IPCTNL_MSG_EXP_NEW;
+  const bool exp = subsys == NFNL_SUBSYS_CTNETLINK_EXP && msg == IPCTNL_MSG_EXP_NEW;
   if (!ct && !exp) return false;
   nfgenmsg g;
   if (!m.header(&g)) return false;
@@ -331,8 +387,7 @@ bool parse_ct(const Message& m, CtFull* o) {
   return true;
 }
 
-size_t emit_tuple(const CtTuple& t, int family, const Counters* c,
-                  RecordSet& out) {
+size_t emit_tuple(const CtTuple& t, int family, const Counters* c, RecordSet& out) {
   Rec r = out.add(ct_tuple_schema());
   namespace k = ct_tuple_f;
   size_t n = addr_len(family);
@@ -414,18 +469,20 @@ Register reg_parser(kConntrackParser);
 
 // Not registered as parse.<name>: only the root schema of the delete ops.
 void parse_nothing(const Message&, RecordSet&) {}
-const Parser kOutcome{"conntrackDeleteOutcome", ct_outcome_schema,
-                      parse_nothing};
+const Parser kOutcome{"conntrackDeleteOutcome", ct_outcome_schema, parse_nothing};
 
 uint16_t table_of(const Args& args) {
   return static_cast<uint16_t>(args.num("table", 1));
 }
 
-uint32_t be32(uint32_t v) { return htonl(v); }
-uint16_t be16(uint16_t v) { return htons(v); }
+uint32_t be32(uint32_t v) {
+  return htonl(v);
+}
+uint16_t be16(uint16_t v) {
+  return htons(v);
+}
 
-void put_ips(RequestBuilder& b, int family, const uint8_t* src,
-             const uint8_t* dst) {
+void put_ips(RequestBuilder& b, int family, const uint8_t* src, const uint8_t* dst) {
   size_t n = addr_len(family);
   size_t ip = b.begin_nest(CTA_TUPLE_IP);
   if (src) b.attr(family == AF_INET ? CTA_IP_V4_SRC : CTA_IP_V6_SRC, src, n);
@@ -515,9 +572,8 @@ const Op kDump{"ct.dump", NETLINK_NETFILTER, &kConntrackParser, build_dump};
 Register reg_dump(kDump);
 
 // One delete request naming exactly one flow (or expectation).
-std::vector<uint8_t> build_delete(int table, int family, const CtTuple& t,
-                                  bool has_zone, uint16_t zone, bool has_id,
-                                  uint32_t id) {
+std::vector<uint8_t> build_delete(int table, int family, const CtTuple& t, bool has_zone,
+                                  uint16_t zone, bool has_id, uint32_t id) {
   const bool exp = table == 2;
   uint16_t type = exp ? (NFNL_SUBSYS_CTNETLINK_EXP << 8) | IPCTNL_MSG_EXP_DELETE
                       : (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE;
@@ -548,8 +604,16 @@ std::vector<uint8_t> build_delete(int table, int family, const CtTuple& t,
 // the tuple a delete names, zone and id. Also the dedup key of ct.delete.
 constexpr size_t kIdentSize = 52;
 enum IdentFlags : uint16_t {
-  kISport = 1, kIDport = 2, kIIcmpId = 4, kIIcmpType = 8, kIIcmpCode = 16,
-  kITupleZone = 32, kIZone = 64, kIId = 128, kISrc = 256, kIDst = 512,
+  kISport = 1,
+  kIDport = 2,
+  kIIcmpId = 4,
+  kIIcmpType = 8,
+  kIIcmpCode = 16,
+  kITupleZone = 32,
+  kIZone = 64,
+  kIId = 128,
+  kISrc = 256,
+  kIDst = 512,
   kIProto = 1024,
 };
 
@@ -557,11 +621,9 @@ std::string identity(const CtFlow& f) {
   const CtTuple& t = f.table == 2 ? f.reply : f.orig;
   uint8_t b[kIdentSize] = {};
   uint16_t flags = (t.has_sport ? kISport : 0) | (t.has_dport ? kIDport : 0) |
-                   (t.has_icmp_id ? kIIcmpId : 0) |
-                   (t.has_icmp_type ? kIIcmpType : 0) |
-                   (t.has_icmp_code ? kIIcmpCode : 0) |
-                   (t.zone >= 0 ? kITupleZone : 0) | (f.has_zone ? kIZone : 0) |
-                   (f.has_id ? kIId : 0) | (t.has_src ? kISrc : 0) |
+                   (t.has_icmp_id ? kIIcmpId : 0) | (t.has_icmp_type ? kIIcmpType : 0) |
+                   (t.has_icmp_code ? kIIcmpCode : 0) | (t.zone >= 0 ? kITupleZone : 0) |
+                   (f.has_zone ? kIZone : 0) | (f.has_id ? kIId : 0) | (t.has_src ? kISrc : 0) |
                    (t.has_dst ? kIDst : 0) | (t.proto >= 0 ? kIProto : 0);
   uint16_t tz = t.zone >= 0 ? static_cast<uint16_t>(t.zone) : 0;
   b[0] = f.family;
@@ -619,8 +681,8 @@ bool decode_identity(const uint8_t* b, CtFlow* f, std::string* why) {
 }
 
 std::vector<uint8_t> build_delete(const CtFlow& f) {
-  return build_delete(f.table, f.family, f.table == 2 ? f.reply : f.orig,
-                      f.has_zone, f.zone, f.has_id, f.id);
+  return build_delete(f.table, f.family, f.table == 2 ? f.reply : f.orig, f.has_zone, f.zone,
+                      f.has_id, f.id);
 }
 
 void set_einval(NlError* err, const std::string& why) {
@@ -662,9 +724,7 @@ bool run_delete(OpContext& ctx) {
     set_einval(ctx.err, why);
     return false;
   }
-  if (!ctx.sock->transact(req, ctx.timeout_ms, ctx.cancel_fd, &ctx.reply,
-                          ctx.err))
-    return false;
+  if (!ctx.sock->transact(req, ctx.timeout_ms, ctx.cancel_fd, &ctx.reply, ctx.err)) return false;
   if (ctx.reply.interrupted && ctx.args.num("force", 0) == 0) return true;
 
   // Match everything first: a malformed message aborts before any delete.
@@ -672,16 +732,13 @@ bool run_delete(OpContext& ctx) {
   std::unordered_set<std::string> seen;
   ParseError pe;
   const uint16_t table = table_of(ctx.args);
-  for_each_message(ctx.reply.data.data(), ctx.reply.data.size(), &pe,
-                   [&](const Message& m) {
-                     CtFull o;
-                     if (!parse_ct(m, &o) || pe || o.f.table != table)
-                       return !pe;
-                     // An interrupted dump may repeat a flow: delete it once.
-                     if (filters.match(o.f) && seen.insert(identity(o.f)).second)
-                       matched.push_back(o);
-                     return true;
-                   });
+  for_each_message(ctx.reply.data.data(), ctx.reply.data.size(), &pe, [&](const Message& m) {
+    CtFull o;
+    if (!parse_ct(m, &o) || pe || o.f.table != table) return !pe;
+    // An interrupted dump may repeat a flow: delete it once.
+    if (filters.match(o.f) && seen.insert(identity(o.f)).second) matched.push_back(o);
+    return true;
+  });
   if (pe) {
     ctx.err->code = "EBADMSG";
     ctx.err->errnum = EBADMSG;
@@ -701,8 +758,8 @@ bool run_delete(OpContext& ctx) {
   reqs.reserve(matched.size());
   for (const CtFull& o : matched) reqs.push_back(build_delete(o.f));
   std::vector<int> results;
-  if (!ctx.sock->transact_batch(reqs, window_of(ctx.args), ctx.timeout_ms,
-                                ctx.cancel_fd, &results, ctx.err))
+  if (!ctx.sock->transact_batch(reqs, window_of(ctx.args), ctx.timeout_ms, ctx.cancel_fd, &results,
+                                ctx.err))
     return false;
   size_t deleted = 0;
   for (size_t i = 0; i < results.size(); i++)
@@ -734,8 +791,8 @@ bool run_delete_exact(OpContext& ctx) {
     reqs.push_back(build_delete(f));
   }
   std::vector<int> results;
-  if (!ctx.sock->transact_batch(reqs, window_of(ctx.args), ctx.timeout_ms,
-                                ctx.cancel_fd, &results, ctx.err))
+  if (!ctx.sock->transact_batch(reqs, window_of(ctx.args), ctx.timeout_ms, ctx.cancel_fd, &results,
+                                ctx.err))
     return false;
   size_t deleted = 0;
   for (size_t i = 0; i < results.size(); i++)
@@ -743,25 +800,40 @@ bool run_delete_exact(OpContext& ctx) {
   ctx.result = static_cast<double>(deleted);
   return true;
 }
-const Op kDeleteExact{"ct.deleteExact", NETLINK_NETFILTER, &kOutcome, nullptr,
-                      run_delete_exact};
+const Op kDeleteExact{"ct.deleteExact", NETLINK_NETFILTER, &kOutcome, nullptr, run_delete_exact};
 Register reg_delete_exact(kDeleteExact);
 
 Register reg_constants({
-    NLW_CONST(NFNL_SUBSYS_CTNETLINK), NLW_CONST(NFNL_SUBSYS_CTNETLINK_EXP),
-    NLW_CONST(IPS_EXPECTED), NLW_CONST(IPS_SEEN_REPLY), NLW_CONST(IPS_ASSURED),
-    NLW_CONST(IPS_CONFIRMED), NLW_CONST(IPS_SRC_NAT), NLW_CONST(IPS_DST_NAT),
-    NLW_CONST(IPS_SEQ_ADJUST), NLW_CONST(IPS_SRC_NAT_DONE),
-    NLW_CONST(IPS_DST_NAT_DONE), NLW_CONST(IPS_DYING),
-    NLW_CONST(IPS_FIXED_TIMEOUT), NLW_CONST(IPS_TEMPLATE),
-    NLW_CONST(IPS_UNTRACKED), NLW_CONST(IPS_HELPER), NLW_CONST(IPS_OFFLOAD),
+    NLW_CONST(NFNL_SUBSYS_CTNETLINK),
+    NLW_CONST(NFNL_SUBSYS_CTNETLINK_EXP),
+    NLW_CONST(IPS_EXPECTED),
+    NLW_CONST(IPS_SEEN_REPLY),
+    NLW_CONST(IPS_ASSURED),
+    NLW_CONST(IPS_CONFIRMED),
+    NLW_CONST(IPS_SRC_NAT),
+    NLW_CONST(IPS_DST_NAT),
+    NLW_CONST(IPS_SEQ_ADJUST),
+    NLW_CONST(IPS_SRC_NAT_DONE),
+    NLW_CONST(IPS_DST_NAT_DONE),
+    NLW_CONST(IPS_DYING),
+    NLW_CONST(IPS_FIXED_TIMEOUT),
+    NLW_CONST(IPS_TEMPLATE),
+    NLW_CONST(IPS_UNTRACKED),
+    NLW_CONST(IPS_HELPER),
+    NLW_CONST(IPS_OFFLOAD),
     NLW_CONST(IPS_HW_OFFLOAD),
-    NLW_CONST(TCP_CONNTRACK_NONE), NLW_CONST(TCP_CONNTRACK_SYN_SENT),
-    NLW_CONST(TCP_CONNTRACK_SYN_RECV), NLW_CONST(TCP_CONNTRACK_ESTABLISHED),
-    NLW_CONST(TCP_CONNTRACK_FIN_WAIT), NLW_CONST(TCP_CONNTRACK_CLOSE_WAIT),
-    NLW_CONST(TCP_CONNTRACK_LAST_ACK), NLW_CONST(TCP_CONNTRACK_TIME_WAIT),
-    NLW_CONST(TCP_CONNTRACK_CLOSE), NLW_CONST(TCP_CONNTRACK_SYN_SENT2),
-    NLW_CONST(SCTP_CONNTRACK_NONE), NLW_CONST(SCTP_CONNTRACK_CLOSED),
+    NLW_CONST(TCP_CONNTRACK_NONE),
+    NLW_CONST(TCP_CONNTRACK_SYN_SENT),
+    NLW_CONST(TCP_CONNTRACK_SYN_RECV),
+    NLW_CONST(TCP_CONNTRACK_ESTABLISHED),
+    NLW_CONST(TCP_CONNTRACK_FIN_WAIT),
+    NLW_CONST(TCP_CONNTRACK_CLOSE_WAIT),
+    NLW_CONST(TCP_CONNTRACK_LAST_ACK),
+    NLW_CONST(TCP_CONNTRACK_TIME_WAIT),
+    NLW_CONST(TCP_CONNTRACK_CLOSE),
+    NLW_CONST(TCP_CONNTRACK_SYN_SENT2),
+    NLW_CONST(SCTP_CONNTRACK_NONE),
+    NLW_CONST(SCTP_CONNTRACK_CLOSED),
     NLW_CONST(SCTP_CONNTRACK_COOKIE_WAIT),
     NLW_CONST(SCTP_CONNTRACK_COOKIE_ECHOED),
     NLW_CONST(SCTP_CONNTRACK_ESTABLISHED),
@@ -769,11 +841,17 @@ Register reg_constants({
     NLW_CONST(SCTP_CONNTRACK_SHUTDOWN_RECD),
     NLW_CONST(SCTP_CONNTRACK_SHUTDOWN_ACK_SENT),
     NLW_CONST(SCTP_CONNTRACK_HEARTBEAT_SENT),
-    NLW_CONST(NF_CT_EXPECT_PERMANENT), NLW_CONST(NF_CT_EXPECT_INACTIVE),
+    NLW_CONST(NF_CT_EXPECT_PERMANENT),
+    NLW_CONST(NF_CT_EXPECT_INACTIVE),
     NLW_CONST(NF_CT_EXPECT_USERSPACE),
-    NLW_CONST(IPPROTO_ICMP), NLW_CONST(IPPROTO_TCP), NLW_CONST(IPPROTO_UDP),
-    NLW_CONST(IPPROTO_DCCP), NLW_CONST(IPPROTO_GRE), NLW_CONST(IPPROTO_ICMPV6),
-    NLW_CONST(IPPROTO_SCTP), NLW_CONST(IPPROTO_UDPLITE),
+    NLW_CONST(IPPROTO_ICMP),
+    NLW_CONST(IPPROTO_TCP),
+    NLW_CONST(IPPROTO_UDP),
+    NLW_CONST(IPPROTO_DCCP),
+    NLW_CONST(IPPROTO_GRE),
+    NLW_CONST(IPPROTO_ICMPV6),
+    NLW_CONST(IPPROTO_SCTP),
+    NLW_CONST(IPPROTO_UDPLITE),
 });
 
 }  // namespace

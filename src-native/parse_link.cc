@@ -24,6 +24,7 @@ namespace {
 constexpr uint16_t kIflaGsoIpv4MaxSize = 63;  // 6.3
 constexpr uint16_t kIflaGroIpv4MaxSize = 64;  // 6.3
 
+// clang-format off
 #define LINK_STATS_FIELDS(F)                                               \
   F(rxPackets, BigInt, "") F(txPackets, BigInt, "") F(rxBytes, BigInt, "") \
   F(txBytes, BigInt, "") F(rxErrors, BigInt, "") F(txErrors, BigInt, "")   \
@@ -38,11 +39,15 @@ constexpr uint16_t kIflaGroIpv4MaxSize = 64;  // 6.3
   F(txCompressed, BigInt, "") F(rxNohandler, BigInt, "")                   \
   F(rxOtherhostDropped, BigInt, "")
 NLW_SCHEMA(link_stats, LINK_STATS_FIELDS)
+// clang-format on
 
+// clang-format off
 #define LINK_XDP_FIELDS(F) \
   F(attached, Bool, "") F(attachMode, Num, "") F(flags, Num, "") F(progId, Num, "")
 NLW_SCHEMA(link_xdp, LINK_XDP_FIELDS)
+// clang-format on
 
+// clang-format off
 #define LINK_VF_FIELDS(F)                                                   \
   F(id, Num, "") F(mac, Str, "") F(vlan, Num, "") F(qos, Num, "")          \
   F(vlanProto, Num, "") F(txRate, Num, "") F(spoofchk, Bool, "")           \
@@ -52,7 +57,9 @@ NLW_SCHEMA(link_xdp, LINK_XDP_FIELDS)
   F(multicast, BigInt, "") F(broadcast, BigInt, "") F(rxDropped, BigInt, "") \
   F(txDropped, BigInt, "")
 NLW_SCHEMA(link_vf, LINK_VF_FIELDS)
+// clang-format on
 
+// clang-format off
 #define LINK_FIELDS(F)                                                        \
   F(index, Num, "") F(name, Str, "") F(type, Str, "") F(mtu, Num, "")        \
   F(txQLen, Num, "") F(hardwareAddr, Str, "") F(permHwAddr, Str, "")         \
@@ -73,6 +80,7 @@ NLW_SCHEMA(link_vf, LINK_VF_FIELDS)
   F(statistics, Obj, "link_stats") F(kindData, Variant, "")                  \
   F(slave, VariantObj, "")
 NLW_SCHEMA(link, LINK_FIELDS)
+// clang-format on
 
 std::string hex_id(const Attr& a) {
   static const char* kHex = "0123456789abcdef";
@@ -138,12 +146,8 @@ void parse_xdp(const Attr& a, RecordSet& out, Rec& link) {
         x.num(f::attachMode, n.u8());
         x.boolean(f::attached, n.u8() != XDP_ATTACHED_NONE);
         break;
-      case IFLA_XDP_FLAGS:
-        x.num(f::flags, n.u32());
-        break;
-      case IFLA_XDP_PROG_ID:
-        x.num(f::progId, n.u32());
-        break;
+      case IFLA_XDP_FLAGS: x.num(f::flags, n.u32()); break;
+      case IFLA_XDP_PROG_ID: x.num(f::progId, n.u32()); break;
     }
   }
   link.obj(link_f::xdp, x.index());
@@ -387,19 +391,21 @@ const Op kGet{"link.get", NETLINK_ROUTE, &kLinkParser, build_get};
 Register reg_get(kGet);
 
 Register reg_constants({
-    NLW_CONST(IF_OPER_UNKNOWN), NLW_CONST(IF_OPER_NOTPRESENT),
-    NLW_CONST(IF_OPER_DOWN), NLW_CONST(IF_OPER_LOWERLAYERDOWN),
-    NLW_CONST(IF_OPER_TESTING), NLW_CONST(IF_OPER_DORMANT),
-    NLW_CONST(IF_OPER_UP), NLW_CONST(IFF_UP), NLW_CONST(IFF_BROADCAST),
-    NLW_CONST(IFF_DEBUG), NLW_CONST(IFF_LOOPBACK),
-    NLW_CONST(IFF_POINTOPOINT), NLW_CONST(IFF_NOTRAILERS),
-    NLW_CONST(IFF_RUNNING), NLW_CONST(IFF_NOARP), NLW_CONST(IFF_PROMISC),
-    NLW_CONST(IFF_ALLMULTI), NLW_CONST(IFF_MASTER), NLW_CONST(IFF_SLAVE),
-    NLW_CONST(IFF_MULTICAST), NLW_CONST(IFF_PORTSEL),
-    NLW_CONST(IFF_AUTOMEDIA), NLW_CONST(IFF_DYNAMIC),
-    NLW_CONST(IFF_LOWER_UP), NLW_CONST(IFF_DORMANT), NLW_CONST(IFF_ECHO),
-    NLW_CONST(XDP_ATTACHED_NONE), NLW_CONST(XDP_ATTACHED_DRV),
-    NLW_CONST(XDP_ATTACHED_SKB), NLW_CONST(XDP_ATTACHED_HW),
+    NLW_CONST(IF_OPER_UNKNOWN),    NLW_CONST(IF_OPER_NOTPRESENT),
+    NLW_CONST(IF_OPER_DOWN),       NLW_CONST(IF_OPER_LOWERLAYERDOWN),
+    NLW_CONST(IF_OPER_TESTING),    NLW_CONST(IF_OPER_DORMANT),
+    NLW_CONST(IF_OPER_UP),         NLW_CONST(IFF_UP),
+    NLW_CONST(IFF_BROADCAST),      NLW_CONST(IFF_DEBUG),
+    NLW_CONST(IFF_LOOPBACK),       NLW_CONST(IFF_POINTOPOINT),
+    NLW_CONST(IFF_NOTRAILERS),     NLW_CONST(IFF_RUNNING),
+    NLW_CONST(IFF_NOARP),          NLW_CONST(IFF_PROMISC),
+    NLW_CONST(IFF_ALLMULTI),       NLW_CONST(IFF_MASTER),
+    NLW_CONST(IFF_SLAVE),          NLW_CONST(IFF_MULTICAST),
+    NLW_CONST(IFF_PORTSEL),        NLW_CONST(IFF_AUTOMEDIA),
+    NLW_CONST(IFF_DYNAMIC),        NLW_CONST(IFF_LOWER_UP),
+    NLW_CONST(IFF_DORMANT),        NLW_CONST(IFF_ECHO),
+    NLW_CONST(XDP_ATTACHED_NONE),  NLW_CONST(XDP_ATTACHED_DRV),
+    NLW_CONST(XDP_ATTACHED_SKB),   NLW_CONST(XDP_ATTACHED_HW),
     NLW_CONST(XDP_ATTACHED_MULTI),
 });
 

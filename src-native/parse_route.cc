@@ -27,20 +27,27 @@ namespace {
 #define AF_MPLS 28
 #endif
 
+// clang-format off
 #define ROUTE_VIA_FIELDS(F) F(addrFamily, Num, "") F(addr, Str, "")
 NLW_SCHEMA(route_via, ROUTE_VIA_FIELDS)
+// clang-format on
 
+// clang-format off
 #define ROUTE_CACHEINFO_FIELDS(F)                                         \
   F(users, Num, "") F(age, Num, "") F(expires, Num, "") F(error, Num, "") \
   F(used, Num, "") F(id, Num, "") F(ts, Num, "") F(tsage, Num, "")
 NLW_SCHEMA(route_cacheinfo, ROUTE_CACHEINFO_FIELDS)
+// clang-format on
 
+// clang-format off
 #define ROUTE_NEXTHOP_FIELDS(F)                                          \
   F(linkIndex, Num, "") F(hops, Num, "") F(gw, Str, "") F(flags, Num, "") \
   F(newDst, Str, "") F(encapType, Num, "") F(encap, Bytes, "")           \
   F(via, Obj, "route_via")
 NLW_SCHEMA(route_nexthop, ROUTE_NEXTHOP_FIELDS)
+// clang-format on
 
+// clang-format off
 #define ROUTE_FIELDS(F)                                                        \
   F(linkIndex, Num, "") F(iLinkIndex, Num, "") F(scope, Num, "")              \
   F(dst, Str, "") F(src, Str, "") F(gw, Str, "")                              \
@@ -57,6 +64,7 @@ NLW_SCHEMA(route_nexthop, ROUTE_NEXTHOP_FIELDS)
   F(locks, Num, "") F(expires, Num, "") F(cacheInfo, Obj, "route_cacheinfo")  \
   F(nhId, Num, "")
 NLW_SCHEMA(route, ROUTE_FIELDS)
+// clang-format on
 
 // The IP family of a route message's addresses: the multicast routing
 // families carry IPv4 / IPv6 addresses.
@@ -103,8 +111,8 @@ void parse_via(const Attr& a, RecordSet& out, Rec& owner, uint16_t field) {
   owner.obj(field, v.index());
 }
 
-void parse_encap(const Attr* type, const Attr* encap, RecordSet&, Rec& r,
-                 uint16_t type_field, uint16_t encap_field) {
+void parse_encap(const Attr* type, const Attr* encap, RecordSet&, Rec& r, uint16_t type_field,
+                 uint16_t encap_field) {
   if (type) r.num(type_field, type->u16());
   if (encap) r.bytes(encap_field, encap->data(), encap->len());
 }
@@ -149,12 +157,18 @@ void parse_multipath(const Attr& a, int family, RecordSet& out, Rec& route) {
             if (count) h.str(f::newDst, s);
             break;
           }
-          case RTA_ENCAP_TYPE: encap_type = n; have_type = true; break;
-          case RTA_ENCAP: encap = n; have_encap = true; break;
+          case RTA_ENCAP_TYPE:
+            encap_type = n;
+            have_type = true;
+            break;
+          case RTA_ENCAP:
+            encap = n;
+            have_encap = true;
+            break;
         }
       }
-      parse_encap(have_type ? &encap_type : nullptr, have_encap ? &encap : nullptr,
-                  out, h, f::encapType, f::encap);
+      parse_encap(have_type ? &encap_type : nullptr, have_encap ? &encap : nullptr, out, h,
+                  f::encapType, f::encap);
     }
     size_t step = RTNH_ALIGN(nh.rtnh_len);
     off += step < a.len() - off ? step : a.len() - off;
@@ -217,8 +231,10 @@ void parse_route_msg(const Message& m, RecordSet& out) {
           unsigned label0 = 0;
           size_t count = 0;
           mpls_stack(a, &label0, &count);
-          if (count == 1) r.num(f::mplsDst, label0);
-          else a.err()->fail("MPLS RTA_DST is not one label");
+          if (count == 1)
+            r.num(f::mplsDst, label0);
+          else
+            a.err()->fail("MPLS RTA_DST is not one label");
         } else {
           // Destinations are nearly all distinct: appended, not interned.
           char buf[kMaxCidrLen];
@@ -255,8 +271,14 @@ void parse_route_msg(const Message& m, RecordSet& out) {
         if (count) r.str(f::newDst, s);
         break;
       }
-      case RTA_ENCAP_TYPE: encap_type = a; have_type = true; break;
-      case RTA_ENCAP: encap = a; have_encap = true; break;
+      case RTA_ENCAP_TYPE:
+        encap_type = a;
+        have_type = true;
+        break;
+      case RTA_ENCAP:
+        encap = a;
+        have_encap = true;
+        break;
       case RTA_METRICS: parse_metrics(a, r); break;
       case RTA_CACHEINFO: {
         rta_cacheinfo ci;
@@ -338,43 +360,101 @@ const Op kRouteDump{"route.dump", NETLINK_ROUTE, &kRouteParser, build_route_dump
 Register reg_dump(kRouteDump);
 
 Register reg_constants({
-    NLW_CONST(RTN_UNSPEC), NLW_CONST(RTN_UNICAST), NLW_CONST(RTN_LOCAL),
-    NLW_CONST(RTN_BROADCAST), NLW_CONST(RTN_ANYCAST), NLW_CONST(RTN_MULTICAST),
-    NLW_CONST(RTN_BLACKHOLE), NLW_CONST(RTN_UNREACHABLE), NLW_CONST(RTN_PROHIBIT),
-    NLW_CONST(RTN_THROW), NLW_CONST(RTN_NAT), NLW_CONST(RTN_XRESOLVE),
-    NLW_CONST(RT_SCOPE_UNIVERSE), NLW_CONST(RT_SCOPE_SITE), NLW_CONST(RT_SCOPE_LINK),
-    NLW_CONST(RT_SCOPE_HOST), NLW_CONST(RT_SCOPE_NOWHERE),
-    NLW_CONST(RTPROT_UNSPEC), NLW_CONST(RTPROT_REDIRECT), NLW_CONST(RTPROT_KERNEL),
-    NLW_CONST(RTPROT_BOOT), NLW_CONST(RTPROT_STATIC), NLW_CONST(RTPROT_GATED),
-    NLW_CONST(RTPROT_RA), NLW_CONST(RTPROT_MRT), NLW_CONST(RTPROT_ZEBRA),
-    NLW_CONST(RTPROT_BIRD), NLW_CONST(RTPROT_DNROUTED), NLW_CONST(RTPROT_XORP),
-    NLW_CONST(RTPROT_NTK), NLW_CONST(RTPROT_DHCP), NLW_CONST(RTPROT_MROUTED),
-    NLW_CONST(RTPROT_KEEPALIVED), NLW_CONST(RTPROT_BABEL), NLW_CONST(RTPROT_OPENR),
-    NLW_CONST(RTPROT_BGP), NLW_CONST(RTPROT_ISIS), NLW_CONST(RTPROT_OSPF),
-    NLW_CONST(RTPROT_RIP), NLW_CONST(RTPROT_EIGRP),
-    NLW_CONST(RT_TABLE_UNSPEC), NLW_CONST(RT_TABLE_COMPAT), NLW_CONST(RT_TABLE_DEFAULT),
-    NLW_CONST(RT_TABLE_MAIN), NLW_CONST(RT_TABLE_LOCAL),
-    NLW_CONST(RTNH_F_DEAD), NLW_CONST(RTNH_F_PERVASIVE), NLW_CONST(RTNH_F_ONLINK),
-    NLW_CONST(RTNH_F_OFFLOAD), NLW_CONST(RTNH_F_LINKDOWN), NLW_CONST(RTNH_F_UNRESOLVED),
+    NLW_CONST(RTN_UNSPEC),
+    NLW_CONST(RTN_UNICAST),
+    NLW_CONST(RTN_LOCAL),
+    NLW_CONST(RTN_BROADCAST),
+    NLW_CONST(RTN_ANYCAST),
+    NLW_CONST(RTN_MULTICAST),
+    NLW_CONST(RTN_BLACKHOLE),
+    NLW_CONST(RTN_UNREACHABLE),
+    NLW_CONST(RTN_PROHIBIT),
+    NLW_CONST(RTN_THROW),
+    NLW_CONST(RTN_NAT),
+    NLW_CONST(RTN_XRESOLVE),
+    NLW_CONST(RT_SCOPE_UNIVERSE),
+    NLW_CONST(RT_SCOPE_SITE),
+    NLW_CONST(RT_SCOPE_LINK),
+    NLW_CONST(RT_SCOPE_HOST),
+    NLW_CONST(RT_SCOPE_NOWHERE),
+    NLW_CONST(RTPROT_UNSPEC),
+    NLW_CONST(RTPROT_REDIRECT),
+    NLW_CONST(RTPROT_KERNEL),
+    NLW_CONST(RTPROT_BOOT),
+    NLW_CONST(RTPROT_STATIC),
+    NLW_CONST(RTPROT_GATED),
+    NLW_CONST(RTPROT_RA),
+    NLW_CONST(RTPROT_MRT),
+    NLW_CONST(RTPROT_ZEBRA),
+    NLW_CONST(RTPROT_BIRD),
+    NLW_CONST(RTPROT_DNROUTED),
+    NLW_CONST(RTPROT_XORP),
+    NLW_CONST(RTPROT_NTK),
+    NLW_CONST(RTPROT_DHCP),
+    NLW_CONST(RTPROT_MROUTED),
+    NLW_CONST(RTPROT_KEEPALIVED),
+    NLW_CONST(RTPROT_BABEL),
+    NLW_CONST(RTPROT_OPENR),
+    NLW_CONST(RTPROT_BGP),
+    NLW_CONST(RTPROT_ISIS),
+    NLW_CONST(RTPROT_OSPF),
+    NLW_CONST(RTPROT_RIP),
+    NLW_CONST(RTPROT_EIGRP),
+    NLW_CONST(RT_TABLE_UNSPEC),
+    NLW_CONST(RT_TABLE_COMPAT),
+    NLW_CONST(RT_TABLE_DEFAULT),
+    NLW_CONST(RT_TABLE_MAIN),
+    NLW_CONST(RT_TABLE_LOCAL),
+    NLW_CONST(RTNH_F_DEAD),
+    NLW_CONST(RTNH_F_PERVASIVE),
+    NLW_CONST(RTNH_F_ONLINK),
+    NLW_CONST(RTNH_F_OFFLOAD),
+    NLW_CONST(RTNH_F_LINKDOWN),
+    NLW_CONST(RTNH_F_UNRESOLVED),
     NLW_CONST(RTNH_F_TRAP),
-    NLW_CONST(RTM_F_NOTIFY), NLW_CONST(RTM_F_CLONED), NLW_CONST(RTM_F_EQUALIZE),
-    NLW_CONST(RTM_F_PREFIX), NLW_CONST(RTM_F_LOOKUP_TABLE), NLW_CONST(RTM_F_FIB_MATCH),
-    NLW_CONST(RTM_F_OFFLOAD), NLW_CONST(RTM_F_TRAP), NLW_CONST(RTM_F_OFFLOAD_FAILED),
-    NLW_CONST(RTAX_LOCK), NLW_CONST(RTAX_MTU), NLW_CONST(RTAX_WINDOW), NLW_CONST(RTAX_RTT),
-    NLW_CONST(RTAX_RTTVAR), NLW_CONST(RTAX_SSTHRESH), NLW_CONST(RTAX_CWND),
-    NLW_CONST(RTAX_ADVMSS), NLW_CONST(RTAX_REORDERING), NLW_CONST(RTAX_HOPLIMIT),
-    NLW_CONST(RTAX_INITCWND), NLW_CONST(RTAX_FEATURES), NLW_CONST(RTAX_RTO_MIN),
-    NLW_CONST(RTAX_INITRWND), NLW_CONST(RTAX_QUICKACK), NLW_CONST(RTAX_CC_ALGO),
+    NLW_CONST(RTM_F_NOTIFY),
+    NLW_CONST(RTM_F_CLONED),
+    NLW_CONST(RTM_F_EQUALIZE),
+    NLW_CONST(RTM_F_PREFIX),
+    NLW_CONST(RTM_F_LOOKUP_TABLE),
+    NLW_CONST(RTM_F_FIB_MATCH),
+    NLW_CONST(RTM_F_OFFLOAD),
+    NLW_CONST(RTM_F_TRAP),
+    NLW_CONST(RTM_F_OFFLOAD_FAILED),
+    NLW_CONST(RTAX_LOCK),
+    NLW_CONST(RTAX_MTU),
+    NLW_CONST(RTAX_WINDOW),
+    NLW_CONST(RTAX_RTT),
+    NLW_CONST(RTAX_RTTVAR),
+    NLW_CONST(RTAX_SSTHRESH),
+    NLW_CONST(RTAX_CWND),
+    NLW_CONST(RTAX_ADVMSS),
+    NLW_CONST(RTAX_REORDERING),
+    NLW_CONST(RTAX_HOPLIMIT),
+    NLW_CONST(RTAX_INITCWND),
+    NLW_CONST(RTAX_FEATURES),
+    NLW_CONST(RTAX_RTO_MIN),
+    NLW_CONST(RTAX_INITRWND),
+    NLW_CONST(RTAX_QUICKACK),
+    NLW_CONST(RTAX_CC_ALGO),
     NLW_CONST(RTAX_FASTOPEN_NO_COOKIE),
-    NLW_CONST(RTAX_FEATURE_ECN), NLW_CONST(RTAX_FEATURE_SACK),
-    NLW_CONST(RTAX_FEATURE_TIMESTAMP), NLW_CONST(RTAX_FEATURE_ALLFRAG),
-    NLW_CONST(LWTUNNEL_ENCAP_NONE), NLW_CONST(LWTUNNEL_ENCAP_MPLS),
-    NLW_CONST(LWTUNNEL_ENCAP_IP), NLW_CONST(LWTUNNEL_ENCAP_ILA),
-    NLW_CONST(LWTUNNEL_ENCAP_IP6), NLW_CONST(LWTUNNEL_ENCAP_SEG6),
-    NLW_CONST(LWTUNNEL_ENCAP_BPF), NLW_CONST(LWTUNNEL_ENCAP_SEG6_LOCAL),
-    NLW_CONST(LWTUNNEL_ENCAP_RPL), NLW_CONST(LWTUNNEL_ENCAP_IOAM6),
+    NLW_CONST(RTAX_FEATURE_ECN),
+    NLW_CONST(RTAX_FEATURE_SACK),
+    NLW_CONST(RTAX_FEATURE_TIMESTAMP),
+    NLW_CONST(RTAX_FEATURE_ALLFRAG),
+    NLW_CONST(LWTUNNEL_ENCAP_NONE),
+    NLW_CONST(LWTUNNEL_ENCAP_MPLS),
+    NLW_CONST(LWTUNNEL_ENCAP_IP),
+    NLW_CONST(LWTUNNEL_ENCAP_ILA),
+    NLW_CONST(LWTUNNEL_ENCAP_IP6),
+    NLW_CONST(LWTUNNEL_ENCAP_SEG6),
+    NLW_CONST(LWTUNNEL_ENCAP_BPF),
+    NLW_CONST(LWTUNNEL_ENCAP_SEG6_LOCAL),
+    NLW_CONST(LWTUNNEL_ENCAP_RPL),
+    NLW_CONST(LWTUNNEL_ENCAP_IOAM6),
     NLW_CONST(LWTUNNEL_ENCAP_XFRM),
-    NLW_CONST(RTNL_FAMILY_IPMR), NLW_CONST(RTNL_FAMILY_IP6MR),
+    NLW_CONST(RTNL_FAMILY_IPMR),
+    NLW_CONST(RTNL_FAMILY_IP6MR),
 });
 
 }  // namespace

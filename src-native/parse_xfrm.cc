@@ -14,8 +14,8 @@
 // enumeration (lib/xfrm.ts) and no error message here ever contains it.
 #include <arpa/inet.h>
 #include <linux/netlink.h>
-#include <linux/xfrm.h>
 #include <linux/udp.h>
+#include <linux/xfrm.h>
 #include <netinet/in.h>
 
 #include <cstring>
@@ -31,40 +31,53 @@ namespace {
 constexpr uint16_t kXfrmaSaDir = 33;   // __u8, 6.10
 constexpr uint16_t kXfrmaSaPcpu = 35;  // __u32, 6.13
 
+// clang-format off
 #define XFRM_MARK_FIELDS(F) F(value, Num, "") F(mask, Num, "")
 NLW_SCHEMA(xfrm_mark, XFRM_MARK_FIELDS)
+// clang-format on
 
 // XfrmStateLimits; also a policy's configured lifetime. XFRM_INF = 2^64-1.
+// clang-format off
 #define XFRM_LIMITS_FIELDS(F)                                                 \
   F(byteSoft, BigInt, "") F(byteHard, BigInt, "") F(packetSoft, BigInt, "")  \
   F(packetHard, BigInt, "") F(timeSoft, BigInt, "") F(timeHard, BigInt, "")  \
   F(timeUseSoft, BigInt, "") F(timeUseHard, BigInt, "")
 NLW_SCHEMA(xfrm_limits, XFRM_LIMITS_FIELDS)
+// clang-format on
 
 // XfrmStateStats: current lifetime + replay counters.
+// clang-format off
 #define XFRM_STATE_STATS_FIELDS(F)                                           \
   F(replayWindow, Num, "") F(replay, Num, "") F(failed, Num, "")            \
   F(bytes, BigInt, "") F(packets, BigInt, "") F(addTime, BigInt, "")        \
   F(useTime, BigInt, "")
 NLW_SCHEMA(xfrm_state_stats, XFRM_STATE_STATS_FIELDS)
+// clang-format on
 
 // A policy's current lifetime (no replay counters).
+// clang-format off
 #define XFRM_POLICY_STATS_FIELDS(F) \
   F(bytes, BigInt, "") F(packets, BigInt, "") F(addTime, BigInt, "") F(useTime, BigInt, "")
 NLW_SCHEMA(xfrm_policy_stats, XFRM_POLICY_STATS_FIELDS)
+// clang-format on
 
 // A state's selector (vishvananda: XfrmState.Selector, an *XfrmPolicy).
+// clang-format off
 #define XFRM_SELECTOR_FIELDS(F)                                              \
   F(family, Num, "") F(dst, Str, "") F(src, Str, "") F(proto, Num, "")      \
   F(dstPort, Num, "") F(srcPort, Num, "") F(ifindex, Num, "") F(user, Num, "")
 NLW_SCHEMA(xfrm_selector, XFRM_SELECTOR_FIELDS)
+// clang-format on
 
+// clang-format off
 #define XFRM_TMPL_FIELDS(F)                                                   \
   F(family, Num, "") F(dst, Str, "") F(src, Str, "") F(proto, Num, "")       \
   F(mode, Num, "") F(spi, Num, "") F(reqid, Num, "") F(optional, Num, "")    \
   F(share, Num, "") F(aalgos, Num, "") F(ealgos, Num, "") F(calgos, Num, "")
 NLW_SCHEMA(xfrm_tmpl, XFRM_TMPL_FIELDS)
+// clang-format on
 
+// clang-format off
 #define XFRM_POLICY_FIELDS(F)                                                  \
   F(family, Num, "") F(dst, Str, "") F(src, Str, "") F(proto, Num, "")        \
   F(dstPort, Num, "") F(srcPort, Num, "") F(ifindex, Num, "") F(dir, Num, "") \
@@ -73,27 +86,37 @@ NLW_SCHEMA(xfrm_tmpl, XFRM_TMPL_FIELDS)
   F(tmpls, List, "xfrm_tmpl") F(limits, Obj, "xfrm_limits")                   \
   F(statistics, Obj, "xfrm_policy_stats") F(policyType, Num, "")
 NLW_SCHEMA(xfrm_policy, XFRM_POLICY_FIELDS)
+// clang-format on
 
 // XfrmStateAlgo: auth, crypt, aead, comp.
+// clang-format off
 #define XFRM_ALGO_FIELDS(F) \
   F(name, Str, "") F(key, Bytes, "") F(truncateLen, Num, "") F(icvLen, Num, "")
 NLW_SCHEMA(xfrm_algo, XFRM_ALGO_FIELDS)
+// clang-format on
 
+// clang-format off
 #define XFRM_ENCAP_FIELDS(F) \
   F(type, Num, "") F(srcPort, Num, "") F(dstPort, Num, "") F(originalAddress, Str, "")
 NLW_SCHEMA(xfrm_encap, XFRM_ENCAP_FIELDS)
+// clang-format on
 
 // XFRMA_REPLAY_VAL (vishvananda: XfrmReplayState).
+// clang-format off
 #define XFRM_REPLAY_FIELDS(F) F(oSeq, Num, "") F(seq, Num, "") F(bitMap, Num, "")
 NLW_SCHEMA(xfrm_replay, XFRM_REPLAY_FIELDS)
+// clang-format on
 
 // XFRMA_REPLAY_ESN_VAL: sent instead of REPLAY_VAL with ESN or a replay
 // window > 32. bmp: bmpLen 32-bit words in host byte order.
+// clang-format off
 #define XFRM_REPLAY_ESN_FIELDS(F)                                            \
   F(bmpLen, Num, "") F(oSeq, Num, "") F(seq, Num, "") F(oSeqHi, Num, "")    \
   F(seqHi, Num, "") F(replayWindow, Num, "") F(bmp, Bytes, "")
 NLW_SCHEMA(xfrm_replay_esn, XFRM_REPLAY_ESN_FIELDS)
+// clang-format on
 
+// clang-format off
 #define XFRM_STATE_FIELDS(F)                                                   \
   F(family, Num, "") F(dst, Str, "") F(src, Str, "") F(proto, Num, "")        \
   F(mode, Num, "") F(spi, Num, "") F(reqid, Num, "") F(replayWindow, Num, "") \
@@ -106,6 +129,7 @@ NLW_SCHEMA(xfrm_replay_esn, XFRM_REPLAY_ESN_FIELDS)
   F(oSeqMayWrap, Bool, "") F(extraFlags, Num, "") F(replay, Obj, "xfrm_replay") \
   F(replayEsn, Obj, "xfrm_replay_esn") F(tfcpad, Num, "")
 NLW_SCHEMA(xfrm_state, XFRM_STATE_FIELDS)
+// clang-format on
 
 void put_addr(Rec& r, uint16_t f, int family, const xfrm_address_t& a) {
   std::string s = ip_string(family, reinterpret_cast<const uint8_t*>(&a), sizeof a);
@@ -453,8 +477,12 @@ MessageFilter family_filter(int family, uint16_t (*family_of)(const Head&), uint
   };
 }
 
-uint16_t policy_family(const xfrm_userpolicy_info& p) { return p.sel.family; }
-uint16_t state_family(const xfrm_usersa_info& p) { return p.family; }
+uint16_t policy_family(const xfrm_userpolicy_info& p) {
+  return p.sel.family;
+}
+uint16_t state_family(const xfrm_usersa_info& p) {
+  return p.family;
+}
 
 bool run_dump(const Op& op, OpContext& ctx, bool policies) {
   std::vector<uint8_t> req;
@@ -470,40 +498,67 @@ bool run_dump(const Op& op, OpContext& ctx, bool policies) {
 
 extern const Op kPolicyDump;
 extern const Op kStateDump;
-bool run_policy_dump(OpContext& ctx) { return run_dump(kPolicyDump, ctx, true); }
-bool run_state_dump(OpContext& ctx) { return run_dump(kStateDump, ctx, false); }
+bool run_policy_dump(OpContext& ctx) {
+  return run_dump(kPolicyDump, ctx, true);
+}
+bool run_state_dump(OpContext& ctx) {
+  return run_dump(kStateDump, ctx, false);
+}
 
 // xfrm.policy.dump / xfrm.state.dump: { family } (0 = all, 2, 10).
-const Op kPolicyDump{"xfrm.policy.dump", NETLINK_XFRM, &kPolicyParser,
-                     build_policy_dump, run_policy_dump};
+const Op kPolicyDump{"xfrm.policy.dump", NETLINK_XFRM, &kPolicyParser, build_policy_dump,
+                     run_policy_dump};
 Register reg_policy_dump(kPolicyDump);
-const Op kStateDump{"xfrm.state.dump", NETLINK_XFRM, &kStateParser,
-                    build_state_dump, run_state_dump};
+const Op kStateDump{"xfrm.state.dump", NETLINK_XFRM, &kStateParser, build_state_dump,
+                    run_state_dump};
 Register reg_state_dump(kStateDump);
 
 Register reg_constants({
-    NLW_CONST(XFRM_POLICY_IN), NLW_CONST(XFRM_POLICY_OUT),
-    NLW_CONST(XFRM_POLICY_FWD), NLW_CONST(XFRM_POLICY_ALLOW),
-    NLW_CONST(XFRM_POLICY_BLOCK), NLW_CONST(XFRM_POLICY_LOCALOK),
-    NLW_CONST(XFRM_POLICY_ICMP), NLW_CONST(XFRM_POLICY_TYPE_MAIN),
-    NLW_CONST(XFRM_POLICY_TYPE_SUB), NLW_CONST(XFRM_SHARE_ANY),
-    NLW_CONST(XFRM_SHARE_SESSION), NLW_CONST(XFRM_SHARE_USER),
-    NLW_CONST(XFRM_SHARE_UNIQUE), NLW_CONST(XFRM_MODE_TRANSPORT),
-    NLW_CONST(XFRM_MODE_TUNNEL), NLW_CONST(XFRM_MODE_ROUTEOPTIMIZATION),
-    NLW_CONST(XFRM_MODE_IN_TRIGGER), NLW_CONST(XFRM_MODE_BEET),
-    NLW_CONST(IPPROTO_ESP), NLW_CONST(IPPROTO_AH), NLW_CONST(IPPROTO_COMP),
-    NLW_CONST(IPPROTO_IPIP), NLW_CONST(IPPROTO_IPV6),
-    NLW_CONST(IPPROTO_ROUTING), NLW_CONST(IPPROTO_DSTOPTS),
-    NLW_CONST(IPPROTO_RAW), NLW_CONST(IPPROTO_TCP), NLW_CONST(IPPROTO_UDP),
-    NLW_CONST(IPPROTO_ICMP), NLW_CONST(IPPROTO_ICMPV6), NLW_CONST(IPPROTO_SCTP),
-    NLW_CONST(XFRM_STATE_NOECN), NLW_CONST(XFRM_STATE_DECAP_DSCP),
-    NLW_CONST(XFRM_STATE_NOPMTUDISC), NLW_CONST(XFRM_STATE_WILDRECV),
-    NLW_CONST(XFRM_STATE_ICMP), NLW_CONST(XFRM_STATE_AF_UNSPEC),
-    NLW_CONST(XFRM_STATE_ALIGN4), NLW_CONST(XFRM_STATE_ESN),
+    NLW_CONST(XFRM_POLICY_IN),
+    NLW_CONST(XFRM_POLICY_OUT),
+    NLW_CONST(XFRM_POLICY_FWD),
+    NLW_CONST(XFRM_POLICY_ALLOW),
+    NLW_CONST(XFRM_POLICY_BLOCK),
+    NLW_CONST(XFRM_POLICY_LOCALOK),
+    NLW_CONST(XFRM_POLICY_ICMP),
+    NLW_CONST(XFRM_POLICY_TYPE_MAIN),
+    NLW_CONST(XFRM_POLICY_TYPE_SUB),
+    NLW_CONST(XFRM_SHARE_ANY),
+    NLW_CONST(XFRM_SHARE_SESSION),
+    NLW_CONST(XFRM_SHARE_USER),
+    NLW_CONST(XFRM_SHARE_UNIQUE),
+    NLW_CONST(XFRM_MODE_TRANSPORT),
+    NLW_CONST(XFRM_MODE_TUNNEL),
+    NLW_CONST(XFRM_MODE_ROUTEOPTIMIZATION),
+    NLW_CONST(XFRM_MODE_IN_TRIGGER),
+    NLW_CONST(XFRM_MODE_BEET),
+    NLW_CONST(IPPROTO_ESP),
+    NLW_CONST(IPPROTO_AH),
+    NLW_CONST(IPPROTO_COMP),
+    NLW_CONST(IPPROTO_IPIP),
+    NLW_CONST(IPPROTO_IPV6),
+    NLW_CONST(IPPROTO_ROUTING),
+    NLW_CONST(IPPROTO_DSTOPTS),
+    NLW_CONST(IPPROTO_RAW),
+    NLW_CONST(IPPROTO_TCP),
+    NLW_CONST(IPPROTO_UDP),
+    NLW_CONST(IPPROTO_ICMP),
+    NLW_CONST(IPPROTO_ICMPV6),
+    NLW_CONST(IPPROTO_SCTP),
+    NLW_CONST(XFRM_STATE_NOECN),
+    NLW_CONST(XFRM_STATE_DECAP_DSCP),
+    NLW_CONST(XFRM_STATE_NOPMTUDISC),
+    NLW_CONST(XFRM_STATE_WILDRECV),
+    NLW_CONST(XFRM_STATE_ICMP),
+    NLW_CONST(XFRM_STATE_AF_UNSPEC),
+    NLW_CONST(XFRM_STATE_ALIGN4),
+    NLW_CONST(XFRM_STATE_ESN),
     NLW_CONST(XFRM_SA_XFLAG_DONT_ENCAP_DSCP),
     NLW_CONST(XFRM_SA_XFLAG_OSEQ_MAY_WRAP),
-    NLW_CONST(UDP_ENCAP_ESPINUDP_NON_IKE), NLW_CONST(UDP_ENCAP_ESPINUDP),
-    {"XFRM_SA_DIR_IN", 1}, {"XFRM_SA_DIR_OUT", 2},  // 6.10, not in 6.1 headers
+    NLW_CONST(UDP_ENCAP_ESPINUDP_NON_IKE),
+    NLW_CONST(UDP_ENCAP_ESPINUDP),
+    {"XFRM_SA_DIR_IN", 1},
+    {"XFRM_SA_DIR_OUT", 2},  // 6.10, not in 6.1 headers
 });
 
 }  // namespace

@@ -13,10 +13,8 @@ uint16_t cells_of(FieldType t) {
     case FieldType::List:
     case FieldType::Variant:
     case FieldType::VariantObj:
-    case FieldType::Strs:
-      return 2;
-    default:
-      return 1;
+    case FieldType::Strs: return 2;
+    default: return 1;
   }
 }
 
@@ -46,8 +44,7 @@ size_t utf8_seq(std::string_view s, size_t i) {
   }
   // Reject overlong forms, surrogates and values past U+10FFFF.
   if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-      (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF))
+      (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
     return 0;
   return n;
 }

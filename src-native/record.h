@@ -32,7 +32,18 @@
 
 namespace nlw {
 
-enum class FieldType : uint8_t { Num, Bool, BigInt, Str, Bytes, List, Variant, Strs, Obj, VariantObj };
+enum class FieldType : uint8_t {
+  Num,
+  Bool,
+  BigInt,
+  Str,
+  Bytes,
+  List,
+  Variant,
+  Strs,
+  Obj,
+  VariantObj
+};
 
 struct FieldDef {
   const char* name;
@@ -57,20 +68,17 @@ const Schema* find_schema(std::string_view name);
 //   #define ROUTE_FIELDS(F) F(dst, Str, "") F(table, Num, "") ...
 // declares enum route_f::{dst, table, ...} and the schema `route_schema()`.
 #define NLW_FIELD_ENUM(name, type, child) name,
-#define NLW_FIELD_DEF(name, type, child) \
-  ::nlw::FieldDef{#name, ::nlw::FieldType::type, child},
-#define NLW_SCHEMA(sname, FIELDS)                                         \
-  namespace sname##_f {                                                   \
-  enum : uint16_t { FIELDS(NLW_FIELD_ENUM) kCount };                     \
-  }                                                                       \
-  inline const ::nlw::Schema& sname##_schema() {                          \
-    static ::nlw::Schema& s =                                             \
-        ::nlw::define_schema(#sname, {FIELDS(NLW_FIELD_DEF)});            \
-    return s;                                                             \
-  }                                                                       \
-  /* registered at load, so JS sees every schema before any parse */      \
-  [[maybe_unused]] static const ::nlw::Schema& sname##_registered =       \
-      sname##_schema();
+#define NLW_FIELD_DEF(name, type, child) ::nlw::FieldDef{#name, ::nlw::FieldType::type, child},
+#define NLW_SCHEMA(sname, FIELDS)                                                    \
+  namespace sname##_f {                                                              \
+    enum : uint16_t { FIELDS(NLW_FIELD_ENUM) kCount };                               \
+  }                                                                                  \
+  inline const ::nlw::Schema& sname##_schema() {                                     \
+    static ::nlw::Schema& s = ::nlw::define_schema(#sname, {FIELDS(NLW_FIELD_DEF)}); \
+    return s;                                                                        \
+  }                                                                                  \
+  /* registered at load, so JS sees every schema before any parse */                 \
+  [[maybe_unused]] static const ::nlw::Schema& sname##_registered = sname##_schema();
 
 // Interned strings, stored as one UTF-8 blob with offsets counted in UTF-16
 // code units, so JS can cut them out of a single string with substring().
@@ -89,7 +97,7 @@ class StringTable {
  private:
   bool same(uint32_t id, std::string_view s) const;
   void rehash();
-  std::string blob_;                 // UTF-8, sanitised
+  std::string blob_;                  // UTF-8, sanitised
   std::vector<uint32_t> offsets_{0};  // in UTF-16 units
   uint32_t units_ = 0;
   // Open-addressing index of interned strings by their original bytes,
@@ -116,7 +124,7 @@ class Rec {
     c[0] = 0;
     std::memcpy(c + 1, &v, sizeof v);
   }
-  void str(uint16_t f, std::string_view s);  // interned
+  void str(uint16_t f, std::string_view s);         // interned
   void str_unique(uint16_t f, std::string_view s);  // appended as is
   void bytes(uint16_t f, const uint8_t* p, size_t n);
   // Children of the List field `f` are the records [first, first+count) of

@@ -55,8 +55,7 @@ int error_of(const Message& m, NlError* err) {
     nlmsgerr full;
     std::memcpy(&full, p, sizeof full);
     size_t off = sizeof(nlmsgerr);
-    if (!(m.hdr().nlmsg_flags & NLM_F_CAPPED) &&
-        full.msg.nlmsg_len > NLMSG_HDRLEN)
+    if (!(m.hdr().nlmsg_flags & NLM_F_CAPPED) && full.msg.nlmsg_len > NLMSG_HDRLEN)
       off += NLMSG_ALIGN(full.msg.nlmsg_len - NLMSG_HDRLEN);
     if (off < n) read_extack(p + off, n - off, err);
   }
@@ -92,8 +91,8 @@ void set_kernel_error(NlError* err, int32_t raw) {
   if (e < 1 || e > 4095) {
     err->code = "EBADMSG";
     err->errnum = EBADMSG;
-    err->message = "malformed netlink reply: error code " +
-                   std::to_string(raw) + " out of the errno range";
+    err->message =
+        "malformed netlink reply: error code " + std::to_string(raw) + " out of the errno range";
     return;
   }
   err->code = errno_name(static_cast<int>(e));
@@ -118,8 +117,7 @@ NetlinkSocket::~NetlinkSocket() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-std::unique_ptr<NetlinkSocket> NetlinkSocket::open(int protocol,
-                                                   NlError* err) {
+std::unique_ptr<NetlinkSocket> NetlinkSocket::open(int protocol, NlError* err) {
   int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
   if (fd < 0) {
     set_errno_error(err, errno, "socket(AF_NETLINK)");
@@ -150,21 +148,18 @@ std::unique_ptr<NetlinkSocket> NetlinkSocket::open(int protocol,
   // the facade instead.
   if (protocol == NETLINK_ROUTE) {
     int one = 1;
-    s->strict_check_ = setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK,
-                                  &one, sizeof one) == 0;
+    s->strict_check_ = setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one) == 0;
   }
   return s;
 }
 
-std::unique_ptr<NetlinkSocket> NetlinkSocket::adopt(int fd, int protocol,
-                                                    uint32_t port) {
+std::unique_ptr<NetlinkSocket> NetlinkSocket::adopt(int fd, int protocol, uint32_t port) {
   std::unique_ptr<NetlinkSocket> s(new NetlinkSocket(fd, protocol, port));
   s->strict_check_ = true;
   return s;
 }
 
-bool NetlinkSocket::wait_readable(int64_t deadline_ms, int cancel_fd,
-                                  NlError* err) {
+bool NetlinkSocket::wait_readable(int64_t deadline_ms, int cancel_fd, NlError* err) {
   for (;;) {
     int64_t left = deadline_ms - now_ms();
     if (left <= 0) {
@@ -175,8 +170,7 @@ bool NetlinkSocket::wait_readable(int64_t deadline_ms, int cancel_fd,
       return false;
     }
     pollfd fds[2] = {{fd_, POLLIN, 0}, {cancel_fd, POLLIN, 0}};
-    int n = poll(fds, cancel_fd >= 0 ? 2 : 1,
-                 static_cast<int>(left > 1000000 ? 1000000 : left));
+    int n = poll(fds, cancel_fd >= 0 ? 2 : 1, static_cast<int>(left > 1000000 ? 1000000 : left));
     if (n < 0) {
       if (errno == EINTR) continue;
       set_errno_error(err, errno, "poll");
@@ -204,16 +198,14 @@ ssize_t NetlinkSocket::recv_datagram(ByteBuf* buf, NlError* err) {
   for (;;) {
     // NLMSG_ALIGNTO bytes of slack: transact() may pad the last message.
     buf->resize(old + kRecvChunk + NLMSG_ALIGNTO);
-    ssize_t n = ::recv(fd_, buf->data() + old, kRecvChunk,
-                       MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+    ssize_t n = ::recv(fd_, buf->data() + old, kRecvChunk, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
     if (n < 0) {
       buf->resize(old);
       if (errno == EINTR) continue;
       if (errno == EAGAIN) return 0;
       reusable_ = false;
       if (errno == ENOBUFS) {
-        set_errno_error(err, ENOBUFS,
-                        "netlink receive buffer overrun, the dump was lost");
+        set_errno_error(err, ENOBUFS, "netlink receive buffer overrun, the dump was lost");
       } else {
         set_errno_error(err, errno, "recv(netlink)");
       }
@@ -268,9 +260,8 @@ bool NetlinkSocket::send_all(const uint8_t* p, size_t n, NlError* err) {
   }
 }
 
-bool NetlinkSocket::transact(std::vector<uint8_t>& request, int timeout_ms,
-                             int cancel_fd, Reply* reply, NlError* err,
-                             const DatagramSink* sink) {
+bool NetlinkSocket::transact(std::vector<uint8_t>& request, int timeout_ms, int cancel_fd,
+                             Reply* reply, NlError* err, const DatagramSink* sink) {
   nlmsghdr h;
   if (request.size() < sizeof h) {
     err->code = "EINVAL";
@@ -307,43 +298,40 @@ bool NetlinkSocket::transact(std::vector<uint8_t>& request, int timeout_ms,
     size_t w = start;
     ParseError pe;
     const uint8_t* base = data.data();
-    bool ok = for_each_message(
-        base + start, static_cast<size_t>(n), &pe, [&](const Message& m) {
-          const nlmsghdr& mh = m.hdr();
-          if (mh.nlmsg_seq != seq || (mh.nlmsg_pid != port_ && mh.nlmsg_pid != 0))
-            return true;  // stale: an earlier request's answer
-          if (mh.nlmsg_flags & NLM_F_DUMP_INTR) reply->interrupted = true;
-          switch (mh.nlmsg_type) {
-            case NLMSG_NOOP:
-            case NLMSG_OVERRUN:
-              return true;
-            case NLMSG_DONE:
-              kernel_error = done_error_of(m, &kernel_err);
-              done = true;
-              return false;
-            case NLMSG_ERROR:
-              kernel_error = error_of(m, &kernel_err);
-              if (kernel_error != 0 || !dump) done = true;
-              return !done;
-            default: {
-              size_t off = static_cast<size_t>(
-                  reinterpret_cast<const uint8_t*>(m.payload()) - NLMSG_HDRLEN -
-                  base);
-              size_t len = mh.nlmsg_len;
-              size_t padded = NLMSG_ALIGN(len);
-              if (off != w) std::memmove(data.data() + w, base + off, len);
-              if (padded != len) {
-                // Keep every message 4-aligned for the parsers' walker; the
-                // slack left by recv_datagram makes this resize never reallocate.
-                if (w + padded > data.size()) data.resize(w + padded);
-                std::memset(data.data() + w + len, 0, padded - len);
-              }
-              w += padded;
-              reply->messages++;
-              return true;
-            }
+    bool ok = for_each_message(base + start, static_cast<size_t>(n), &pe, [&](const Message& m) {
+      const nlmsghdr& mh = m.hdr();
+      if (mh.nlmsg_seq != seq || (mh.nlmsg_pid != port_ && mh.nlmsg_pid != 0))
+        return true;  // stale: an earlier request's answer
+      if (mh.nlmsg_flags & NLM_F_DUMP_INTR) reply->interrupted = true;
+      switch (mh.nlmsg_type) {
+        case NLMSG_NOOP:
+        case NLMSG_OVERRUN: return true;
+        case NLMSG_DONE:
+          kernel_error = done_error_of(m, &kernel_err);
+          done = true;
+          return false;
+        case NLMSG_ERROR:
+          kernel_error = error_of(m, &kernel_err);
+          if (kernel_error != 0 || !dump) done = true;
+          return !done;
+        default: {
+          size_t off = static_cast<size_t>(reinterpret_cast<const uint8_t*>(m.payload()) -
+                                           NLMSG_HDRLEN - base);
+          size_t len = mh.nlmsg_len;
+          size_t padded = NLMSG_ALIGN(len);
+          if (off != w) std::memmove(data.data() + w, base + off, len);
+          if (padded != len) {
+            // Keep every message 4-aligned for the parsers' walker; the
+            // slack left by recv_datagram makes this resize never reallocate.
+            if (w + padded > data.size()) data.resize(w + padded);
+            std::memset(data.data() + w + len, 0, padded - len);
           }
-        });
+          w += padded;
+          reply->messages++;
+          return true;
+        }
+      }
+    });
     if (!ok) {
       reusable_ = false;
       data.resize(start);
@@ -370,9 +358,9 @@ bool NetlinkSocket::transact(std::vector<uint8_t>& request, int timeout_ms,
   return true;
 }
 
-bool NetlinkSocket::transact_batch(
-    const std::vector<std::vector<uint8_t>>& requests, size_t window,
-    int timeout_ms, int cancel_fd, std::vector<int>* results, NlError* err) {
+bool NetlinkSocket::transact_batch(const std::vector<std::vector<uint8_t>>& requests, size_t window,
+                                   int timeout_ms, int cancel_fd, std::vector<int>* results,
+                                   NlError* err) {
   const size_t total = requests.size();
   results->assign(total, 1);  // 1 = no answer yet
   if (total == 0) return true;
@@ -410,8 +398,7 @@ bool NetlinkSocket::transact_batch(
     ParseError pe;
     bool ok = for_each_message(in.data(), in.size(), &pe, [&](const Message& m) {
       uint32_t s = m.hdr().nlmsg_seq - base_seq;
-      if (m.hdr().nlmsg_type != NLMSG_ERROR || s >= total ||
-          (*results)[s] != 1)
+      if (m.hdr().nlmsg_type != NLMSG_ERROR || s >= total || (*results)[s] != 1)
         return true;  // stale or not an acknowledgement
       int r = error_of(m, nullptr);
       // Not an errno (garbage): 1 would also read as "no answer yet".

@@ -9,11 +9,11 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <cstdlib>
 #include <cstring>
-#include <new>
+#include <functional>
 #include <memory>
+#include <new>
 #include <string>
 #include <utility>
 #include <vector>
@@ -95,7 +95,7 @@ struct Reply {
   bool interrupted = false;  // NLM_F_DUMP_INTR seen on any message
   uint64_t bytes = 0;        // bytes received, all datagrams
   uint64_t datagrams = 0;
-  uint64_t messages = 0;     // data messages kept
+  uint64_t messages = 0;  // data messages kept
 };
 
 // Receives the data messages of each datagram as soon as it is read, so a
@@ -109,8 +109,7 @@ class NetlinkSocket {
   static std::unique_ptr<NetlinkSocket> open(int protocol, NlError* err);
   // Takes ownership of an fd (a test's fake kernel: a socketpair end). Such
   // a socket speaks netlink framing but is not bound: port id is `port`.
-  static std::unique_ptr<NetlinkSocket> adopt(int fd, int protocol,
-                                              uint32_t port);
+  static std::unique_ptr<NetlinkSocket> adopt(int fd, int protocol, uint32_t port);
   ~NetlinkSocket();
   NetlinkSocket(const NetlinkSocket&) = delete;
   NetlinkSocket& operator=(const NetlinkSocket&) = delete;
@@ -128,15 +127,14 @@ class NetlinkSocket {
   // aborts the wait when it becomes readable. Returns false with `err` set.
   // With a `sink`, each datagram's data messages go to it and are dropped
   // from reply->data once it returns, so memory stays at one datagram.
-  bool transact(std::vector<uint8_t>& request, int timeout_ms, int cancel_fd,
-                Reply* reply, NlError* err, const DatagramSink* sink = nullptr);
+  bool transact(std::vector<uint8_t>& request, int timeout_ms, int cancel_fd, Reply* reply,
+                NlError* err, const DatagramSink* sink = nullptr);
 
   // Sends many non-dump requests, each with NLM_F_ACK, at most `window`
   // unacknowledged at a time, and collects each one's result: 0 or a
   // negative errno, per request in order. Used for conntrack deletes.
-  bool transact_batch(const std::vector<std::vector<uint8_t>>& requests,
-                      size_t window, int timeout_ms, int cancel_fd,
-                      std::vector<int>* results, NlError* err);
+  bool transact_batch(const std::vector<std::vector<uint8_t>>& requests, size_t window,
+                      int timeout_ms, int cancel_fd, std::vector<int>* results, NlError* err);
 
  private:
   NetlinkSocket(int fd, int protocol, uint32_t port);

@@ -14,11 +14,10 @@
 //   netlinkSocket(nsPath, rcvbuf) -> { fd, port }: a real NETLINK_ROUTE
 //                                socket in a namespace with a tiny receive
 //                                buffer, to provoke ENOBUFS from the kernel.
-#include <napi.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
+#include <napi.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/socket.h>

@@ -78,11 +78,15 @@ function agree(ours: Addr[], oracle: IpAddrLink[], what: string): void {
     for (const [name, bit] of FLAGS) if (a[name] === true) flags |= bit;
     const known = FLAGS.reduce((m, [, b]) => m | b, IFA_F_PERMANENT);
     assert.equal(r.flags & known, flags, `${k} flags`);
-    for (const [ours_, theirs] of [[r.validLft, a.valid_life_time], [r.preferedLft, a.preferred_life_time]] as const) {
+    for (const [ours_, theirs] of [
+      [r.validLft, a.valid_life_time],
+      [r.preferedLft, a.preferred_life_time],
+    ] as const) {
       if (theirs === ADDR_LIFETIME_FOREVER) assert.equal(ours_, ADDR_LIFETIME_FOREVER, `${k} lifetime forever`);
       else assert.ok(ours_ !== null && Math.abs(ours_ - theirs) <= 2, `${k} lifetime ${ours_} ~ ${theirs}`);
     }
-    if (typeof a.protocol === 'string') assert.equal(r.protocol, { kernel_lo: 1, kernel_ra: 2, kernel_ll: 3 }[a.protocol] ?? Number(a.protocol));
+    if (typeof a.protocol === 'string')
+      assert.equal(r.protocol, { kernel_lo: 1, kernel_ra: 2, kernel_ll: 3 }[a.protocol] ?? Number(a.protocol));
   }
 }
 
@@ -92,7 +96,9 @@ test('addrList agrees with ip -j addr show for every link and family', { skip, t
   for (const c of [
     'link add va type veth peer name vb',
     'link add br0 type bridge',
-    'link set va up', 'link set vb up', 'link set br0 up',
+    'link set va up',
+    'link set vb up',
+    'link set br0 up',
     'addr add 10.1.1.1/24 brd + dev va',
     'addr add 10.1.1.2/24 dev va', // secondary
     'addr add 10.1.1.3/24 dev va label va:1', // labelled alias
@@ -110,14 +116,22 @@ test('addrList agrees with ip -j addr show for every link and family', { skip, t
   const h = new Handle({ netns: ns });
   try {
     const links = ipJson<{ ifindex: number; ifname: string }[]>(ns, 'link', 'show');
-    const famArgs: [number, string[]][] = [[FAMILY_ALL, []], [FAMILY_V4, ['-4']], [FAMILY_V6, ['-6']]];
+    const famArgs: [number, string[]][] = [
+      [FAMILY_ALL, []],
+      [FAMILY_V4, ['-4']],
+      [FAMILY_V6, ['-6']],
+    ];
     for (const [fam, famArg] of famArgs) {
       agree(await h.addrList(null, fam), ipJson<IpAddrLink[]>(ns, ...famArg, 'addr', 'show'), `all links, family ${fam}`);
       for (const l of links) {
         const oracle = ipJson<IpAddrLink[]>(ns, ...famArg, 'addr', 'show', 'dev', l.ifname);
         const ours = await h.addrList(l.ifindex, fam);
         agree(ours, oracle, `${l.ifname}, family ${fam}`);
-        assert.deepEqual(await h.addrList({ index: l.ifindex } as never, fam, { kernelFilter: false }), ours, `${l.ifname}: same without kernel filtering`);
+        assert.deepEqual(
+          await h.addrList({ index: l.ifindex } as never, fam, { kernelFilter: false }),
+          ours,
+          `${l.ifname}: same without kernel filtering`,
+        );
       }
     }
     const all = await h.addrList(null);
@@ -151,86 +165,104 @@ test('kernel-side filtering: fewer bytes for one link, same addresses', { skip, 
     const [oneClient, clientBytes] = await measure(() => h.addrList(small, FAMILY_ALL, { kernelFilter: false }));
     const [all, allBytes, allMsgs] = await measure(() => h.addrList(null));
     assert.deepEqual(one, oneClient, 'identical with and without kernel filtering');
-    assert.deepEqual(one, all.filter((a) => a.linkIndex === small));
+    assert.deepEqual(
+      one,
+      all.filter((a) => a.linkIndex === small),
+    );
     assert.equal(one.length, 2);
-    assert.equal(oneMsgs, 2, 'the kernel sent only that link\'s addresses');
+    assert.equal(oneMsgs, 2, "the kernel sent only that link's addresses");
     assert.ok(allMsgs > 2000);
     assert.ok(oneBytes * 50 < allBytes, `addrList(oneLink) read ${oneBytes} B, all links ${allBytes} B`);
     assert.ok(clientBytes >= allBytes * 0.9, `client-side filtering reads everything (${clientBytes} B)`);
     const [v6] = await measure(() => h.addrList(small, FAMILY_V6));
-    assert.deepEqual(v6.map((a) => a.ipNet), ['2001:db8:30::1/64']);
-    if (process.env.NLWRAP_FIGURES) console.log(`addrList(oneLink): ${oneBytes} B / ${oneMsgs} msgs; all links: ${allBytes} B / ${allMsgs} msgs; client-side: ${clientBytes} B`);
+    assert.deepEqual(
+      v6.map((a) => a.ipNet),
+      ['2001:db8:30::1/64'],
+    );
+    if (process.env.NLWRAP_FIGURES)
+      console.log(
+        `addrList(oneLink): ${oneBytes} B / ${oneMsgs} msgs; all links: ${allBytes} B / ${allMsgs} msgs; client-side: ${clientBytes} B`,
+      );
   } finally {
     h.close();
   }
 });
 
-test('interrupted dumps under real address churn: throw with maxAttempts 1, retries by default', { skip, timeout: 90_000 }, async () => {
-  const ns = createNetns('addrintr');
-  quietIpv6(ns);
-  ip(ns, 'link', 'add', 's0', 'type', 'veth', 'peer', 'name', 'c0');
-  const stable = new Set<string>();
-  const lines: string[] = [];
-  for (let i = 0; i < 10_000; i++) {
-    const a = `10.${40 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32`;
-    stable.add(a);
-    lines.push(`addr add ${a} dev s0`);
-  }
-  ipBatch(ns, lines);
-  // The churn: a shell adding and deleting an IPv4 address on another link
-  // of the same namespace in a tight loop, one ip process per change (a few
-  // hundred changes a second: the rate the host-kernel notes measured with).
-  const churn = spawn(
-    'bash',
-    ['-c', `while :; do ip -n ${ns} addr add 10.250.0.1/32 dev c0; ip -n ${ns} addr del 10.250.0.1/32 dev c0; done >/dev/null 2>&1`],
-    { detached: true, stdio: 'ignore' },
-  );
-  const strict = new Handle({ netns: ns, maxAttempts: 1, onInterrupted: 'throw', families: [0] });
-  const warnings: string[] = [];
-  const lenient = new Handle({ netns: ns, families: [0], logger: { warn: (m) => warnings.push(m) } });
-  try {
-    await new Promise((r) => setTimeout(r, 300)); // let the churn start
-    const deadline = Date.now() + 20_000;
-    let thrown = 0;
-    let ok = 0;
-    for (let i = 0; (i < 10 || thrown === 0) && Date.now() < deadline; i++) {
-      try {
-        await strict.addrList(null, FAMILY_V4);
-        ok++;
-      } catch (e) {
-        assert.ok(e instanceof DumpInterruptedError, `only DumpInterruptedError, got ${String(e)}`);
-        assert.equal(e.code, 'NLM_F_DUMP_INTR');
-        assert.equal(e.attempts, 1);
-        assert.ok(Array.isArray(e.partial));
-        thrown++;
+test(
+  'interrupted dumps under real address churn: throw with maxAttempts 1, retries by default',
+  { skip, timeout: 90_000 },
+  async () => {
+    const ns = createNetns('addrintr');
+    quietIpv6(ns);
+    ip(ns, 'link', 'add', 's0', 'type', 'veth', 'peer', 'name', 'c0');
+    const stable = new Set<string>();
+    const lines: string[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const a = `10.${40 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32`;
+      stable.add(a);
+      lines.push(`addr add ${a} dev s0`);
+    }
+    ipBatch(ns, lines);
+    // The churn: a shell adding and deleting an IPv4 address on another link
+    // of the same namespace in a tight loop, one ip process per change (a few
+    // hundred changes a second: the rate the host-kernel notes measured with).
+    const churn = spawn(
+      'bash',
+      [
+        '-c',
+        `while :; do ip -n ${ns} addr add 10.250.0.1/32 dev c0; ip -n ${ns} addr del 10.250.0.1/32 dev c0; done >/dev/null 2>&1`,
+      ],
+      { detached: true, stdio: 'ignore' },
+    );
+    const strict = new Handle({ netns: ns, maxAttempts: 1, onInterrupted: 'throw', families: [0] });
+    const warnings: string[] = [];
+    const lenient = new Handle({ netns: ns, families: [0], logger: { warn: (m) => warnings.push(m) } });
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // let the churn start
+      const deadline = Date.now() + 20_000;
+      let thrown = 0;
+      let ok = 0;
+      for (let i = 0; (i < 10 || thrown === 0) && Date.now() < deadline; i++) {
+        try {
+          await strict.addrList(null, FAMILY_V4);
+          ok++;
+        } catch (e) {
+          assert.ok(e instanceof DumpInterruptedError, `only DumpInterruptedError, got ${String(e)}`);
+          assert.equal(e.code, 'NLM_F_DUMP_INTR');
+          assert.equal(e.attempts, 1);
+          assert.ok(Array.isArray(e.partial));
+          thrown++;
+        }
       }
-    }
-    assert.ok(thrown > 0, `some dumps were interrupted (${thrown} of ${thrown + ok})`);
-    assert.equal(strict.stats.interruptedAttempts, thrown);
-    const CALLS = 8;
-    for (let i = 0; i < CALLS; i++) {
-      const list = await lenient.addrList(null, FAMILY_V4);
-      const have = new Set(list.map((a) => a.ipNet));
-      for (const a of stable) if (!have.has(a)) assert.fail(`call ${i}: stable address ${a} missing`);
-    }
-    const s = lenient.stats;
-    assert.equal(s.calls, CALLS);
-    assert.ok(s.interruptedAttempts > 0, `the handle retried (${s.interruptedAttempts} interrupted attempts)`);
-    assert.equal(warnings.length, s.exhaustedCalls);
-    if (process.env.NLWRAP_FIGURES)
-      console.log(`maxAttempts 1: ${thrown} of ${thrown + ok} interrupted; defaults: ${s.interruptedAttempts} interrupted attempts over ${CALLS} calls, ${s.exhaustedCalls} exhausted`);
-  } finally {
-    if (churn.pid !== undefined) {
-      try {
-        process.kill(-churn.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
+      assert.ok(thrown > 0, `some dumps were interrupted (${thrown} of ${thrown + ok})`);
+      assert.equal(strict.stats.interruptedAttempts, thrown);
+      const CALLS = 8;
+      for (let i = 0; i < CALLS; i++) {
+        const list = await lenient.addrList(null, FAMILY_V4);
+        const have = new Set(list.map((a) => a.ipNet));
+        for (const a of stable) if (!have.has(a)) assert.fail(`call ${i}: stable address ${a} missing`);
       }
+      const s = lenient.stats;
+      assert.equal(s.calls, CALLS);
+      assert.ok(s.interruptedAttempts > 0, `the handle retried (${s.interruptedAttempts} interrupted attempts)`);
+      assert.equal(warnings.length, s.exhaustedCalls);
+      if (process.env.NLWRAP_FIGURES)
+        console.log(
+          `maxAttempts 1: ${thrown} of ${thrown + ok} interrupted; defaults: ${s.interruptedAttempts} interrupted attempts over ${CALLS} calls, ${s.exhaustedCalls} exhausted`,
+        );
+    } finally {
+      if (churn.pid !== undefined) {
+        try {
+          process.kill(-churn.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+      strict.close();
+      lenient.close();
     }
-    strict.close();
-    lenient.close();
-  }
-});
+  },
+);
 
 test('bad input rejects before anything is sent; a missing link is LinkNotFoundError', { skip }, async () => {
   const ns = createNetns('addrbad');
@@ -256,7 +288,10 @@ test('bad input rejects before anything is sent; a missing link is LinkNotFoundE
     }
     assert.equal(h.stats.calls, before.calls, 'nothing was sent');
     for (const kernelFilter of [true, false])
-      await assert.rejects(h.addrList(4242, FAMILY_ALL, { kernelFilter }), (e: unknown) => e instanceof LinkNotFoundError && e.code === 'ENODEV');
+      await assert.rejects(
+        h.addrList(4242, FAMILY_ALL, { kernelFilter }),
+        (e: unknown) => e instanceof LinkNotFoundError && e.code === 'ENODEV',
+      );
     // parse.addrs on malformed bytes: an error, never a crash.
     const msg = Buffer.alloc(16 + 8 + 8);
     msg.writeUInt32LE(msg.length, 0);
@@ -264,9 +299,15 @@ test('bad input rejects before anything is sent; a missing link is LinkNotFoundE
     msg.writeUInt8(2, 16); // AF_INET
     msg.writeUInt16LE(40, 24); // IFA_ADDRESS claiming 40 bytes
     msg.writeUInt16LE(1, 26);
-    assert.throws(() => parse.addrs(msg), (e: unknown) => e instanceof NetlinkError && e.code === 'EBADMSG');
+    assert.throws(
+      () => parse.addrs(msg),
+      (e: unknown) => e instanceof NetlinkError && e.code === 'EBADMSG',
+    );
     msg.writeUInt16LE(6, 24); // an IPv4 address of 2 bytes
-    assert.throws(() => parse.addrs(msg), (e: unknown) => e instanceof NetlinkError && e.code === 'EBADMSG');
+    assert.throws(
+      () => parse.addrs(msg),
+      (e: unknown) => e instanceof NetlinkError && e.code === 'EBADMSG',
+    );
   } finally {
     h.close();
   }
@@ -275,10 +316,17 @@ test('bad input rejects before anything is sent; a missing link is LinkNotFoundE
 test('nlwrap addrs prints a table and JSON', { skip }, async () => {
   const ns = createNetns('addrcli');
   ip(ns, 'addr', 'add', '10.7.7.7/24', 'dev', 'lo');
-  const out = sh('node', ['--import', 'tsx', '-e', `require('./lib/cli').main(['addrs', '--netns', '${ns}', '--link', 'lo', '--family', '4'])`]);
+  const out = sh('node', [
+    '--import',
+    'tsx',
+    '-e',
+    `require('./lib/cli').main(['addrs', '--netns', '${ns}', '--link', 'lo', '--family', '4'])`,
+  ]);
   assert.match(out.split('\n')[0], /^LINK\s+ADDRESS/);
   assert.match(out, /lo\s+10\.7\.7\.7\/24 .* host|lo\s+10\.7\.7\.7\/24/);
   assert.doesNotMatch(out, /::1/);
-  const json = JSON.parse(sh('node', ['--import', 'tsx', '-e', `require('./lib/cli').main(['addrs', '--netns', '${ns}', '--json'])`])) as Addr[];
+  const json = JSON.parse(
+    sh('node', ['--import', 'tsx', '-e', `require('./lib/cli').main(['addrs', '--netns', '${ns}', '--json'])`]),
+  ) as Addr[];
   assert.ok(json.some((a) => a.ipNet === '10.7.7.7/24' && a.validLft === ADDR_LIFETIME_FOREVER));
 });

@@ -29,7 +29,9 @@ test('200 000 flows list completely and a 1% delete is exact', { skip: !isRoot &
     t0 = performance.now();
     const before = await h.conntrackTableList(ConntrackTable, FAMILY_ALL);
     const listMs = performance.now() - t0;
-    t.diagnostic(`conntrackTableList ${before.length} flows: ${listMs.toFixed(0)} ms, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+    t.diagnostic(
+      `conntrackTableList ${before.length} flows: ${listMs.toFixed(0)} ms, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
+    );
     assert.equal(before.length, N);
     const key = (f: ConntrackFlow): string => `${f.forward.protocol}|${f.forward.srcIp}|${f.forward.srcPort}`;
     const ids = new Map(before.map((f) => [key(f), f.id]));
@@ -37,7 +39,11 @@ test('200 000 flows list completely and a 1% delete is exact', { skip: !isRoot &
     assert.ok(listMs < 30_000, `listing took ${listMs} ms`);
 
     t0 = performance.now();
-    const n = await h.conntrackDeleteFilters(ConntrackTable, FAMILY_ALL, new ConntrackFilter().addIpNet(ConntrackOrigDstIP, '172.16.42.0/24'));
+    const n = await h.conntrackDeleteFilters(
+      ConntrackTable,
+      FAMILY_ALL,
+      new ConntrackFilter().addIpNet(ConntrackOrigDstIP, '172.16.42.0/24'),
+    );
     const delMs = performance.now() - t0;
     t.diagnostic(`conntrackDeleteFilters 1%: ${n} deleted in ${delMs.toFixed(0)} ms`);
     assert.equal(n, N / 100);

@@ -82,7 +82,11 @@ function msg(type: number, flags: number, seq: number, payload: Buffer): Buffer 
 const nfgen = (family: number): Buffer => Buffer.from([family, 0, 0, 0]);
 
 function tuple(type: number, src: string, dst: string, proto: number, sport: number, dport: number): Buffer {
-  return nest(type, nest(1, attr(1, ip4(src)), attr(2, ip4(dst))), nest(2, attr(1, Buffer.from([proto])), attr(2, be16(sport)), attr(3, be16(dport))));
+  return nest(
+    type,
+    nest(1, attr(1, ip4(src)), attr(2, ip4(dst))),
+    nest(2, attr(1, Buffer.from([proto])), attr(2, be16(sport)), attr(3, be16(dport))),
+  );
 }
 
 interface FlowSpec {
@@ -138,7 +142,19 @@ test('parse.conntrack decodes crafted flows and expectations; malformed bytes ar
   assert.equal(flow.familyType, 2);
   assert.deepEqual(
     { ...flow.forward },
-    { srcIp: '10.0.0.1', dstIp: '10.0.0.2', protocol: 6, srcPort: 1000, dstPort: 80, icmpType: null, icmpCode: null, icmpId: null, zone: null, bytes: 700n, packets: 5n },
+    {
+      srcIp: '10.0.0.1',
+      dstIp: '10.0.0.2',
+      protocol: 6,
+      srcPort: 1000,
+      dstPort: 80,
+      icmpType: null,
+      icmpCode: null,
+      icmpId: null,
+      zone: null,
+      bytes: 700n,
+      packets: 5n,
+    },
   );
   assert.equal(flow.reverse.srcPort, 80);
   assert.equal(flow.reverse.bytes, null);
@@ -164,7 +180,10 @@ test('parse.conntrack decodes crafted flows and expectations; malformed bytes ar
   cut.writeUInt16LE(0xfff0, 20); // first attribute's length
   const shortIp = msg(CT_NEW, NLM_F_MULTI, 1, Buffer.concat([nfgen(2), nest(1, nest(1, attr(1, Buffer.from([10, 0]))))]));
   for (const bad of [cut, shortIp, good.subarray(0, good.length - 3)])
-    assert.throws(() => parse.conntrack(bad), (err: unknown) => err instanceof NetlinkError && err.code === 'EBADMSG');
+    assert.throws(
+      () => parse.conntrack(bad),
+      (err: unknown) => err instanceof NetlinkError && err.code === 'EBADMSG',
+    );
 });
 
 const fds = process.env.NLW_CT_FAKE_FDS;
@@ -227,9 +246,14 @@ if (!fds) {
           throw err;
         }
         const batch: Req[] = [];
-        for (let off = 0; off + 16 <= n; ) {
+        for (let off = 0; off + 16 <= n;) {
           const len = buf.readUInt32LE(off);
-          batch.push({ type: buf.readUInt16LE(off + 4), flags: buf.readUInt16LE(off + 6), seq: buf.readUInt32LE(off + 8), raw: Buffer.from(buf.subarray(off, off + len)) });
+          batch.push({
+            type: buf.readUInt16LE(off + 4),
+            flags: buf.readUInt16LE(off + 6),
+            seq: buf.readUInt32LE(off + 8),
+            raw: Buffer.from(buf.subarray(off, off + len)),
+          });
           off += align4(len);
         }
         requests.push(...batch);
@@ -286,7 +310,12 @@ if (!fds) {
   const port80 = (): ConntrackFilter => new ConntrackFilter().addProtocol(6).addPort(ConntrackOrigDstPort, 80);
 
   test('list: an interrupted attempt is retried; exhaustion returns or throws', async () => {
-    const k = serve(kernel([{ flows: [A], intr: true }, { flows: [A, B, C], intr: false }]));
+    const k = serve(
+      kernel([
+        { flows: [A], intr: true },
+        { flows: [A, B, C], intr: false },
+      ]),
+    );
     const h = fakeHandle({ maxAttempts: 3 });
     try {
       const flows = await h.conntrackTableList(ConntrackTable, FAMILY_V4);
@@ -321,7 +350,12 @@ if (!fds) {
 
   test('delete: interrupted dumps delete nothing; a retried delete counts each flow once', async () => {
     // Attempt 1 flagged (A and C match): no delete. Attempt 2 clean: deletes A and C.
-    let k = serve(kernel([{ flows: [A, B, C], intr: true }, { flows: [A, B, C], intr: false }]));
+    let k = serve(
+      kernel([
+        { flows: [A, B, C], intr: true },
+        { flows: [A, B, C], intr: false },
+      ]),
+    );
     let h = fakeHandle({ maxAttempts: 3 });
     try {
       assert.equal(await h.conntrackDeleteFilters(ConntrackTable, FAMILY_V4, port80()), 2);
@@ -356,7 +390,10 @@ if (!fds) {
     k = serve(kernel([{ flows: [A, B, C], intr: true }]));
     h = fakeHandle({ maxAttempts: 2, onInterrupted: 'throw' });
     try {
-      await assert.rejects(h.conntrackDeleteFilters(ConntrackTable, FAMILY_V4, port80()), (e: unknown) => e instanceof DumpInterruptedError && e.partial === 0);
+      await assert.rejects(
+        h.conntrackDeleteFilters(ConntrackTable, FAMILY_V4, port80()),
+        (e: unknown) => e instanceof DumpInterruptedError && e.partial === 0,
+      );
       assert.equal(deletesOf(k.requests).length, 0);
     } finally {
       h.close();
@@ -364,10 +401,17 @@ if (!fds) {
     }
 
     // The slow path (custom filter): the list is retried, then one exact delete.
-    k = serve(kernel([{ flows: [A, B], intr: true }, { flows: [A, B, C], intr: false }]));
+    k = serve(
+      kernel([
+        { flows: [A, B], intr: true },
+        { flows: [A, B, C], intr: false },
+      ]),
+    );
     h = fakeHandle({ maxAttempts: 3 });
     try {
-      const n = await h.conntrackDeleteFilters(ConntrackTable, FAMILY_V4, { matchConntrackFlow: (f) => f.forward.dstPort === 443 || f.id === 0xc });
+      const n = await h.conntrackDeleteFilters(ConntrackTable, FAMILY_V4, {
+        matchConntrackFlow: (f) => f.forward.dstPort === 443 || f.id === 0xc,
+      });
       assert.equal(n, 2);
       assert.equal(dumpsOf(k.requests).length, 2);
       assert.equal(deletesOf(k.requests).length, 2);
@@ -379,7 +423,15 @@ if (!fds) {
 
   test('delete: per-flow errors are collected into one ConntrackDeleteError; ENOENT counts', async () => {
     const D: FlowSpec = { sport: 1003, dport: 80, id: 0xd };
-    const k = serve(kernel([{ flows: [A, B, C, D], intr: false }], new Map([[0xa, -1], [0xc, -2]])));
+    const k = serve(
+      kernel(
+        [{ flows: [A, B, C, D], intr: false }],
+        new Map([
+          [0xa, -1],
+          [0xc, -2],
+        ]),
+      ),
+    );
     const h = fakeHandle({});
     try {
       await assert.rejects(h.conntrackDeleteFilters(ConntrackTable, FAMILY_V4, port80()), (e: unknown) => {

@@ -70,7 +70,15 @@ function parseExtended(text: string): OracleFlow[] {
   for (const line of text.split('\n')) {
     const t = line.trim().split(/\s+/);
     if (t.length < 6 || !/^ipv[46]$/.test(t[0])) continue;
-    const f: OracleFlow = { family: Number(t[1]), proto: Number(t[3]), timeout: Number(t[4]), orig: {}, reply: {}, flags: [], extra: {} };
+    const f: OracleFlow = {
+      family: Number(t[1]),
+      proto: Number(t[3]),
+      timeout: Number(t[4]),
+      orig: {},
+      reply: {},
+      flags: [],
+      extra: {},
+    };
     let i = 5;
     if (!t[i].includes('=')) f.state = t[i++];
     let phase = 0; // 0 orig, 1 reply, 2 rest
@@ -100,11 +108,25 @@ function parseExtended(text: string): OracleFlow[] {
   return out;
 }
 
-function keyOf(family: number, proto: number, t: { srcIp: string | null; dstIp: string | null; srcPort: number | null; dstPort: number | null; icmpId: number | null }, zone: number): string {
+function keyOf(
+  family: number,
+  proto: number,
+  t: { srcIp: string | null; dstIp: string | null; srcPort: number | null; dstPort: number | null; icmpId: number | null },
+  zone: number,
+): string {
   return [family, proto, t.srcIp, t.dstIp, t.srcPort, t.dstPort, t.icmpId, zone].join('|');
 }
 function oracleKey(o: OracleFlow): string {
-  return [o.family, o.proto, o.orig.src, o.orig.dst, o.orig.sport ?? null, o.orig.dport ?? null, o.proto === 1 || o.proto === 58 ? o.orig.id : null, Number(o.extra.zone ?? 0)].join('|');
+  return [
+    o.family,
+    o.proto,
+    o.orig.src,
+    o.orig.dst,
+    o.orig.sport ?? null,
+    o.orig.dport ?? null,
+    o.proto === 1 || o.proto === 58 ? o.orig.id : null,
+    Number(o.extra.zone ?? 0),
+  ].join('|');
 }
 
 function compareTuple(mine: ConntrackFlow['forward'], o: OracleTuple, what: string): void {
@@ -232,7 +254,11 @@ test('conntrackTableList agrees with conntrack -L for both tables and each famil
       }
     }
     // Deleting an expectation by filter removes exactly that one.
-    const n = await h.conntrackDeleteFilters(ConntrackExpectTable, FAMILY_ALL, new ConntrackFilter().addIp(ConntrackReplyDstIP, '2001:db8:2::2'));
+    const n = await h.conntrackDeleteFilters(
+      ConntrackExpectTable,
+      FAMILY_ALL,
+      new ConntrackFilter().addIp(ConntrackReplyDstIP, '2001:db8:2::2'),
+    );
     assert.equal(n, 1);
     const left = await h.conntrackTableList(ConntrackExpectTable, FAMILY_ALL);
     assert.deepEqual(
@@ -274,24 +300,41 @@ function generate(n: number): Gen[] {
     const src = family === 4 ? `10.${i % 3}.${a}.${b}` : `2001:db8:${1 + (i % 3)}::${i.toString(16)}`;
     const dst = family === 4 ? `172.16.${i % 7}.${1 + (i % 11)}` : `2001:db8:ff::${1 + (i % 11)}`;
     // Every 10th flow is NATed: its reply source is a backend address.
-    const rsrc = i % 10 === 0 || i % 10 === 3 ? (family === 4 ? `192.168.50.${(i >> 1) % 5}` : `2001:db8:50::${1 + ((i >> 1) % 5)}`) : dst;
+    const rsrc =
+      i % 10 === 0 || i % 10 === 3 ? (family === 4 ? `192.168.50.${(i >> 1) % 5}` : `2001:db8:50::${1 + ((i >> 1) % 5)}`) : dst;
     const rdst = src;
     const sport = 1024 + (i % 50000);
     const dport = [80, 443, 53, 5060][i % 4];
     const mark = i % 6 === 0 ? 0x100 | ((i / 6) % 3) : 0;
     const zone = i % 9 === 0 ? 5 : i % 13 === 0 ? 6 : 0;
     const status = i % 8 === 0 || i % 8 === 3 ? 8 | 2 : 8 | 2 | 4;
-    const labels = i % 7 === 0 ? Buffer.from(`0000000000000000000000000000${(1 + (i % 3)).toString(16).padStart(4, '0')}`, 'hex') : null;
+    const labels =
+      i % 7 === 0 ? Buffer.from(`0000000000000000000000000000${(1 + (i % 3)).toString(16).padStart(4, '0')}`, 'hex') : null;
     let line = `ct family=${family} proto=${proto} src=${src} dst=${dst} rsrc=${rsrc} rdst=${rdst} mark=${mark} zone=${zone} status=${status}`;
     if (proto === 1) line += ` icmptype=8 icmpid=${i & 0xffff}`;
     else line += ` sport=${sport} dport=${dport} rsport=${dport} rdport=${sport}`;
     if (labels) line += ` labels=${labels.toString('hex')}`;
-    out.push({ line, family, proto, src, dst, rsrc, rdst, sport: proto === 1 ? 0 : sport, dport: proto === 1 ? 0 : dport, mark, zone, status, labels });
+    out.push({
+      line,
+      family,
+      proto,
+      src,
+      dst,
+      rsrc,
+      rdst,
+      sport: proto === 1 ? 0 : sport,
+      dport: proto === 1 ? 0 : dport,
+      mark,
+      zone,
+      status,
+      labels,
+    });
   }
   return out;
 }
 
-const genKey = (g: Gen): string => `${g.family}|${g.proto}|${g.src}|${g.dst}|${g.proto === 1 ? '' : `${g.sport}|${g.dport}`}|${g.zone}`;
+const genKey = (g: Gen): string =>
+  `${g.family}|${g.proto}|${g.src}|${g.dst}|${g.proto === 1 ? '' : `${g.sport}|${g.dport}`}|${g.zone}`;
 const flowKey = (f: ConntrackFlow): string =>
   `${f.familyType === 2 ? 4 : 6}|${f.forward.protocol}|${f.forward.srcIp}|${f.forward.dstIp}|${f.forward.protocol === 1 ? '' : `${f.forward.srcPort}|${f.forward.dstPort}`}|${f.zone}`;
 
@@ -301,7 +344,10 @@ test('conntrackDeleteFilters deletes exactly the matching flows among 10 000', {
   const ns = createNetns('ctdel');
   enableLabels(ns);
   const gens = generate(10_000);
-  ctInsert(ns, gens.map((g) => g.line));
+  ctInsert(
+    ns,
+    gens.map((g) => g.line),
+  );
   let alive = new Map(gens.map((g) => [genKey(g), g]));
   const h = new Handle({ netns: ns });
   try {
@@ -311,7 +357,11 @@ test('conntrackDeleteFilters deletes exactly the matching flows among 10 000', {
       const before = current ?? new Map((await h.conntrackTableList(ConntrackTable, FAMILY_ALL)).map((f) => [flowKey(f), f]));
       assert.equal(before.size, alive.size, `${name}: table size before`);
       for (const k of alive.keys()) if (!before.has(k)) assert.fail(`${name}: ${k} missing before`);
-      const doomed = new Set([...alive.values()].filter((g) => (family === FAMILY_ALL || (family === FAMILY_V4) === (g.family === 4)) && expect(g)).map(genKey));
+      const doomed = new Set(
+        [...alive.values()]
+          .filter((g) => (family === FAMILY_ALL || (family === FAMILY_V4) === (g.family === 4)) && expect(g))
+          .map(genKey),
+      );
       const started = performance.now();
       const n = await h.conntrackDeleteFilters(ConntrackTable, family, ...(filters as ConntrackFilter[]));
       const ms = performance.now() - started;
@@ -334,29 +384,74 @@ test('conntrackDeleteFilters deletes exactly the matching flows among 10 000', {
     await check('empty filter', FAMILY_ALL, [F()], () => false);
     const someUdp = gens.find((g) => g.family === 4 && g.proto === 17) as Gen;
     await check('orig src ip', FAMILY_ALL, [F().addIp(ConntrackOrigSrcIP, someUdp.src)], (g) => g.src === someUdp.src);
-    await check('orig dst cidr', FAMILY_V4, [F().addIpNet(ConntrackOrigDstIP, '172.16.3.0/24')], (g) => inNet4(g.dst, '172.16.3.'));
-    await check('reply src (NAT) v6', FAMILY_V6, [F().addIpNet(ConntrackReplySrcIP, '2001:db8:50::/64')], (g) => g.rsrc.startsWith('2001:db8:50::'));
+    await check('orig dst cidr', FAMILY_V4, [F().addIpNet(ConntrackOrigDstIP, '172.16.3.0/24')], (g) =>
+      inNet4(g.dst, '172.16.3.'),
+    );
+    await check('reply src (NAT) v6', FAMILY_V6, [F().addIpNet(ConntrackReplySrcIP, '2001:db8:50::/64')], (g) =>
+      g.rsrc.startsWith('2001:db8:50::'),
+    );
     await check('reply dst', FAMILY_ALL, [F().addIpNet(ConntrackReplyDstIP, '10.2.3.0/24')], (g) => inNet4(g.rdst, '10.2.3.'));
-    await check('reply any', FAMILY_ALL, [F().addIpNet(ConntrackReplyAnyIP, '192.168.50.1/32')], (g) => g.rsrc === '192.168.50.1' || g.rdst === '192.168.50.1');
-    await check('tcp dport', FAMILY_ALL, [F().addProtocol(6).addPort(ConntrackOrigDstPort, 443)], (g) => g.proto === 6 && g.dport === 443);
-    await check('sctp dport', FAMILY_ALL, [F().addProtocol(132).addPort(ConntrackOrigDstPort, 5060)], (g) => g.proto === 132 && g.dport === 5060);
+    await check(
+      'reply any',
+      FAMILY_ALL,
+      [F().addIpNet(ConntrackReplyAnyIP, '192.168.50.1/32')],
+      (g) => g.rsrc === '192.168.50.1' || g.rdst === '192.168.50.1',
+    );
+    await check(
+      'tcp dport',
+      FAMILY_ALL,
+      [F().addProtocol(6).addPort(ConntrackOrigDstPort, 443)],
+      (g) => g.proto === 6 && g.dport === 443,
+    );
+    await check(
+      'sctp dport',
+      FAMILY_ALL,
+      [F().addProtocol(132).addPort(ConntrackOrigDstPort, 5060)],
+      (g) => g.proto === 132 && g.dport === 5060,
+    );
     const lite = [...alive.values()].find((g) => g.proto === 136) as Gen;
-    await check('udplite sport', FAMILY_ALL, [F().addProtocol(136).addPort(ConntrackOrigSrcPort, lite.sport)], (g) => g.proto === 136 && g.sport === lite.sport);
+    await check(
+      'udplite sport',
+      FAMILY_ALL,
+      [F().addProtocol(136).addPort(ConntrackOrigSrcPort, lite.sport)],
+      (g) => g.proto === 136 && g.sport === lite.sport,
+    );
     await check('protocol icmp', FAMILY_V4, [F().addProtocol(1)], (g) => g.proto === 1);
     await check('zone', FAMILY_ALL, [F().addZone(6)], (g) => g.zone === 6);
     await check('mark/mask', FAMILY_ALL, [F().addMark(0x101, 0xfff)], (g) => g.mark === 0x101);
-    await check('status unmatched ASSURED', FAMILY_V6, [F().addStatus(ConntrackUnmatchStatus, IPS_ASSURED)], (g) => (g.status & 4) === 0);
-    await check('labels match', FAMILY_ALL, [F().addLabels(ConntrackMatchLabels, [Buffer.from([0, 2])])], (g) => g.labels !== null && g.labels.includes(Buffer.from([0, 2])));
+    await check(
+      'status unmatched ASSURED',
+      FAMILY_V6,
+      [F().addStatus(ConntrackUnmatchStatus, IPS_ASSURED)],
+      (g) => (g.status & 4) === 0,
+    );
+    await check(
+      'labels match',
+      FAMILY_ALL,
+      [F().addLabels(ConntrackMatchLabels, [Buffer.from([0, 2])])],
+      (g) => g.labels !== null && g.labels.includes(Buffer.from([0, 2])),
+    );
     await check(
       'labels unmatch + udp',
       FAMILY_ALL,
-      [F().addProtocol(17).addLabels(ConntrackUnmatchLabels, [Buffer.from([3])])],
+      [
+        F()
+          .addProtocol(17)
+          .addLabels(ConntrackUnmatchLabels, [Buffer.from([3])]),
+      ],
       (g) => g.proto === 17 && g.labels !== null && !g.labels.includes(Buffer.from([3])),
     );
     await check(
       'combination',
       FAMILY_V4,
-      [F().addProtocol(6).addIpNet(ConntrackOrigSrcIP, '10.2.0.0/16').addPort(ConntrackOrigDstPort, 80).addStatus(ConntrackMatchStatus, IPS_ASSURED).addZone(0)],
+      [
+        F()
+          .addProtocol(6)
+          .addIpNet(ConntrackOrigSrcIP, '10.2.0.0/16')
+          .addPort(ConntrackOrigDstPort, 80)
+          .addStatus(ConntrackMatchStatus, IPS_ASSURED)
+          .addZone(0),
+      ],
       (g) => g.proto === 6 && inNet4(g.src, '10.2.') && g.dport === 80 && (g.status & 4) !== 0 && g.zone === 0,
     );
     await check(
@@ -370,7 +465,10 @@ test('conntrackDeleteFilters deletes exactly the matching flows among 10 000', {
     await check(
       'custom JS filter with a built-in one',
       FAMILY_ALL,
-      [{ matchConntrackFlow: (f: ConntrackFlow) => f.forward.protocol === 17 && (f.forward.srcPort as number) % 97 === 0 }, F().addIp(ConntrackOrigSrcIP, target.src)],
+      [
+        { matchConntrackFlow: (f: ConntrackFlow) => f.forward.protocol === 17 && (f.forward.srcPort as number) % 97 === 0 },
+        F().addIp(ConntrackOrigSrcIP, target.src),
+      ],
       (g) => (g.proto === 17 && g.sport % 97 === 0) || g.src === target.src,
     );
 
@@ -382,7 +480,25 @@ test('conntrackDeleteFilters deletes exactly the matching flows among 10 000', {
     // conntrack-tools sees the same survivors.
     const oracle = parseExtended(conntrackCli(ns, ['-L', '-o', 'extended,id']));
     assert.equal(oracle.length, alive.size);
-    assert.ok(oracle.map(oracleKey).sort().join('\n') === [...alive.values()].map((g) => [g.family === 4 ? 2 : 10, g.proto, g.src, g.dst, g.proto === 1 ? null : g.sport, g.proto === 1 ? null : g.dport, g.proto === 1 ? Number(/icmpid=(\d+)/.exec(g.line)?.[1]) : null, g.zone].join('|')).sort().join('\n'), 'conntrack -L lists the survivors');
+    assert.ok(
+      oracle.map(oracleKey).sort().join('\n') ===
+        [...alive.values()]
+          .map((g) =>
+            [
+              g.family === 4 ? 2 : 10,
+              g.proto,
+              g.src,
+              g.dst,
+              g.proto === 1 ? null : g.sport,
+              g.proto === 1 ? null : g.dport,
+              g.proto === 1 ? Number(/icmpid=(\d+)/.exec(g.line)?.[1]) : null,
+              g.zone,
+            ].join('|'),
+          )
+          .sort()
+          .join('\n'),
+      'conntrack -L lists the survivors',
+    );
   } finally {
     h.close();
     deleteNetns(ns);
@@ -400,7 +516,10 @@ test('a reused tuple is not deleted: the id names the flow', { skip }, async () 
     // hashes the kernel object's address, so other flows are created first
     // to make the new flow land elsewhere.
     conntrackCli(ns, ['-D', '-p', 'udp', '-s', '10.9.0.1']);
-    ctInsert(ns, Array.from({ length: 64 }, (_, i) => `ct family=4 proto=6 src=10.9.1.${i} dst=10.9.0.2 sport=1 dport=2`));
+    ctInsert(
+      ns,
+      Array.from({ length: 64 }, (_, i) => `ct family=4 proto=6 src=10.9.1.${i} dst=10.9.0.2 sport=1 dport=2`),
+    );
     ctInsert(ns, [line]);
     const fresh = (await h.conntrackTableList(ConntrackTable, FAMILY_V4)).find((f) => f.forward.protocol === 17) as ConntrackFlow;
     assert.notEqual(fresh.id, old.id);
@@ -492,7 +611,11 @@ test('CLI: nlwrap conntrack and conntrack-delete', { skip }, async () => {
   const run = async (...argv: string[]): Promise<[number, string, string]> => {
     let out = '';
     let err = '';
-    const code = await main([...argv, '--netns', ns], (s) => void (out += s), (s) => void (err += s));
+    const code = await main(
+      [...argv, '--netns', ns],
+      (s) => void (out += s),
+      (s) => void (err += s),
+    );
     return [code, out, err];
   };
   try {
@@ -504,7 +627,20 @@ test('CLI: nlwrap conntrack and conntrack-delete', { skip }, async () => {
     [code, out] = await run('conntrack', '--expect', '--json');
     assert.equal(code, 0);
     assert.equal(JSON.parse(out)[0].reverse.dstPort, 4000);
-    [code, out] = await run('conntrack-delete', '--proto', 'tcp', '--dport', '80', '--orig-src', '10.3.0.0/24', '--mark', '0x5/0xf', '--zone', '4', '--dry-run');
+    [code, out] = await run(
+      'conntrack-delete',
+      '--proto',
+      'tcp',
+      '--dport',
+      '80',
+      '--orig-src',
+      '10.3.0.0/24',
+      '--mark',
+      '0x5/0xf',
+      '--zone',
+      '4',
+      '--dry-run',
+    );
     assert.equal(code, 0);
     assert.match(out, /1 flow\(s\) would be deleted/);
     assert.equal((await h2count(ns)).length, 4, 'dry run deleted nothing');

@@ -67,7 +67,10 @@ async function usableOrReset(k: FakeKernel, nh: NativeHandle): Promise<'usable' 
   }
   k.responder = dumpOf(3);
   const { links } = await dump(nh);
-  assert.deepEqual(links.map((l) => l.name), ['fk0', 'fk1', 'fk2']);
+  assert.deepEqual(
+    links.map((l) => l.name),
+    ['fk0', 'fk1', 'fk2'],
+  );
   return 'usable';
 }
 
@@ -78,7 +81,10 @@ describe('fake kernel: dumps', () => {
     const { reply, links } = await dump(nh);
     assert.equal(reply.interrupted, false);
     assert.equal(links.length, 10);
-    assert.deepEqual(links.map((l) => l.index), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    assert.deepEqual(
+      links.map((l) => l.index),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    );
     assert.equal(reply.datagrams, 5);
     assert.equal(k.requests[0].flags & 0x300, 0x300, 'sent as a dump');
     nh.close();
@@ -144,7 +150,10 @@ describe('fake kernel: dumps', () => {
     });
     const nh = k.native();
     const { links } = await dump(nh);
-    assert.deepEqual(links.map((l) => l.name), ['a', 'b']);
+    assert.deepEqual(
+      links.map((l) => l.name),
+      ['a', 'b'],
+    );
     nh.close();
   });
 
@@ -152,7 +161,10 @@ describe('fake kernel: dumps', () => {
     const filler = [attr(0x7ff0, Buffer.alloc(60000, 0x61)), attr(0x7ff1, Buffer.alloc(60000, 0x62))];
     const k = fake((req, kk) => {
       kk.send(
-        msg({ type: RTM_NEWLINK, flags: NLM_F_MULTI, seq: req.seq, pid: req.pid }, linkPayload(7, 'huge', 9000, [...filler, attr(IFLA_IFALIAS, 'at the end')])),
+        msg(
+          { type: RTM_NEWLINK, flags: NLM_F_MULTI, seq: req.seq, pid: req.pid },
+          linkPayload(7, 'huge', 9000, [...filler, attr(IFLA_IFALIAS, 'at the end')]),
+        ),
       );
       kk.send(done(req.seq, req.pid));
     });
@@ -176,7 +188,10 @@ describe('fake kernel: stale and foreign messages', () => {
     });
     const nh = k.native();
     const { links } = await dump(nh);
-    assert.deepEqual(links.map((l) => l.name), ['fk0', 'fk1']);
+    assert.deepEqual(
+      links.map((l) => l.name),
+      ['fk0', 'fk1'],
+    );
     assert.equal(await usableOrReset(k, nh), 'usable');
   });
 
@@ -187,7 +202,10 @@ describe('fake kernel: stale and foreign messages', () => {
     });
     const nh = k.native();
     const { links } = await dump(nh);
-    assert.deepEqual(links.map((l) => l.name), ['zero', 'mine']);
+    assert.deepEqual(
+      links.map((l) => l.name),
+      ['zero', 'mine'],
+    );
     nh.close();
   });
 
@@ -209,7 +227,10 @@ describe('fake kernel: stale and foreign messages', () => {
     });
     const nh = k.native();
     const { links } = await dump(nh);
-    assert.deepEqual(links.map((l) => l.name), ['a', 'b']);
+    assert.deepEqual(
+      links.map((l) => l.name),
+      ['a', 'b'],
+    );
     nh.close();
   });
 });
@@ -217,14 +238,24 @@ describe('fake kernel: stale and foreign messages', () => {
 describe('fake kernel: malformed replies', () => {
   const cases: [string, (req: { seq: number; pid: number }) => Buffer[], string, 'usable' | 'reset'][] = [
     ['a truncated header (10 bytes)', () => [Buffer.alloc(10, 1)], 'EBADMSG', 'reset'],
-    ['trailing bytes after a message', (r) => [Buffer.concat([linkMsg(r.seq, r.pid, 1, 'a'), Buffer.alloc(6)])], 'EBADMSG', 'reset'],
+    [
+      'trailing bytes after a message',
+      (r) => [Buffer.concat([linkMsg(r.seq, r.pid, 1, 'a'), Buffer.alloc(6)])],
+      'EBADMSG',
+      'reset',
+    ],
     [
       'nlmsg_len past the end of the datagram',
       (r) => [msg({ type: RTM_NEWLINK, flags: NLM_F_MULTI, seq: r.seq, pid: r.pid }, linkPayload(1, 'a'), 5000)],
       'EBADMSG',
       'reset',
     ],
-    ['nlmsg_len smaller than a header', (r) => [msg({ type: RTM_NEWLINK, seq: r.seq, pid: r.pid }, Buffer.alloc(8), 4)], 'EBADMSG', 'reset'],
+    [
+      'nlmsg_len smaller than a header',
+      (r) => [msg({ type: RTM_NEWLINK, seq: r.seq, pid: r.pid }, Buffer.alloc(8), 4)],
+      'EBADMSG',
+      'reset',
+    ],
     ['nlmsg_len 0xffffffff', () => [Buffer.alloc(64, 0xff)], 'EBADMSG', 'reset'],
     [
       'an attribute length past the end of its message',
@@ -262,7 +293,12 @@ describe('fake kernel: malformed replies', () => {
       'EBADMSG',
       'usable',
     ],
-    ['an NLMSG_ERROR shorter than its errno', (r) => [msg({ type: NLMSG_ERROR, seq: r.seq, pid: r.pid }, Buffer.alloc(2))], 'EBADMSG', 'usable'],
+    [
+      'an NLMSG_ERROR shorter than its errno',
+      (r) => [msg({ type: NLMSG_ERROR, seq: r.seq, pid: r.pid }, Buffer.alloc(2))],
+      'EBADMSG',
+      'usable',
+    ],
   ];
   for (const [name, reply, code, after] of cases) {
     test(`${name} → ${code}, socket ${after === 'reset' ? 'closed' : 'still usable'}`, async () => {
@@ -281,7 +317,7 @@ describe('fake kernel: malformed replies', () => {
     const codes = new Map<string, number>();
     for (let i = 0; i < 300; i++) {
       const k = new FakeKernel((req, kk) => {
-        const len = 1 + (rnd() * 7) % 400;
+        const len = 1 + ((rnd() * 7) % 400);
         const b = Buffer.alloc(len);
         for (let j = 0; j < len; j++) b[j] = rnd();
         // Half of them carry our seq/pid so the core looks inside.
@@ -400,7 +436,10 @@ describe('fake kernel: time', () => {
     });
     const nh = k.native();
     const { links } = await dump(nh);
-    assert.deepEqual(links.map((l) => l.name), ['a', 'b']);
+    assert.deepEqual(
+      links.map((l) => l.name),
+      ['a', 'b'],
+    );
     nh.close();
   });
 
@@ -424,28 +463,35 @@ describe('fake kernel: time', () => {
 // (netlink_attachskb → netlink_overrun sets sk_err). So: a real NETLINK_ROUTE
 // socket with a tiny receive buffer in a test namespace, flooded with
 // RTM_GETLINK requests whose answers are never read, then handed to the core.
-test('ENOBUFS from a real kernel socket: the dump is reported lost, the socket closed', { skip: !isRoot && 'needs root' }, async () => {
-  const ns = createNetns('enobufs');
-  ipBatch(ns, Array.from({ length: 20 }, (_, i) => `link add fk${i} type veth peer name fp${i}`));
-  const { fd, port } = binding.testing.netlinkSocket(`/var/run/netns/${ns}`, 4096);
-  const req = Buffer.alloc(32);
-  req.writeUInt32LE(32, 0);
-  req.writeUInt16LE(18, 4); // RTM_GETLINK
-  req.writeUInt16LE(1, 6); // NLM_F_REQUEST: one unicast answer each
-  req.writeInt32LE(1, 20); // ifi_index 1 (lo)
-  for (let i = 0; i < 64; i++) {
-    req.writeUInt32LE(1000 + i, 8);
-    try {
-      binding.testing.send(fd, req);
-    } catch {
-      break;
+test(
+  'ENOBUFS from a real kernel socket: the dump is reported lost, the socket closed',
+  { skip: !isRoot && 'needs root' },
+  async () => {
+    const ns = createNetns('enobufs');
+    ipBatch(
+      ns,
+      Array.from({ length: 20 }, (_, i) => `link add fk${i} type veth peer name fp${i}`),
+    );
+    const { fd, port } = binding.testing.netlinkSocket(`/var/run/netns/${ns}`, 4096);
+    const req = Buffer.alloc(32);
+    req.writeUInt32LE(32, 0);
+    req.writeUInt16LE(18, 4); // RTM_GETLINK
+    req.writeUInt16LE(1, 6); // NLM_F_REQUEST: one unicast answer each
+    req.writeInt32LE(1, 20); // ifi_index 1 (lo)
+    for (let i = 0; i < 64; i++) {
+      req.writeUInt32LE(1000 + i, 8);
+      try {
+        binding.testing.send(fd, req);
+      } catch {
+        break;
+      }
     }
-  }
-  const nh = new binding.NativeHandle({ fakeKernelFd: fd, protocol: 0, port });
-  const e = await failure(nh.call('link.dump', {}, 3000));
-  assert.equal(e.code, 'ENOBUFS');
-  assert.match(e.message, /dump was lost/);
-  const again = await failure(nh.call('link.dump', {}, 500));
-  assert.equal(again.code, 'EBUSY', 'the overrun socket was dropped, not reused');
-  nh.close();
-});
+    const nh = new binding.NativeHandle({ fakeKernelFd: fd, protocol: 0, port });
+    const e = await failure(nh.call('link.dump', {}, 3000));
+    assert.equal(e.code, 'ENOBUFS');
+    assert.match(e.message, /dump was lost/);
+    const again = await failure(nh.call('link.dump', {}, 500));
+    assert.equal(again.code, 'EBUSY', 'the overrun socket was dropped, not reused');
+    nh.close();
+  },
+);

@@ -45,7 +45,9 @@ function readSeeds(dir: string): Buffer[] {
 
 /** test/fixtures/<parser>, or directories whose name prefixes it; else every capture. */
 function seedsFor(parser: string): Buffer[] {
-  const dirs = fs.existsSync(FIXTURES) ? fs.readdirSync(FIXTURES).filter((d) => fs.statSync(path.join(FIXTURES, d)).isDirectory()) : [];
+  const dirs = fs.existsSync(FIXTURES)
+    ? fs.readdirSync(FIXTURES).filter((d) => fs.statSync(path.join(FIXTURES, d)).isDirectory())
+    : [];
   const own = dirs.filter((d) => d === parser || parser.toLowerCase().startsWith(d.toLowerCase()));
   const seeds = (own.length ? own : dirs).flatMap(readSeeds);
   return seeds.length ? seeds : [Buffer.alloc(16)];
@@ -81,62 +83,86 @@ const EDGE32 = [0, 1, 15, 16, 17, 20, 0x7fffffff, 0xffffffff];
 const pick = <T>(r: () => number, a: T[]): T => a[r() % a.length];
 
 const mutators: [string, Mutator][] = [
-  ['bitflips', (r, s) => {
-    const b = Buffer.from(s);
-    for (let n = 1 + (r() % 8); n > 0 && b.length; n--) b[r() % b.length] ^= 1 << (r() % 8);
-    return b;
-  }],
-  ['bytes', (r, s) => {
-    const b = Buffer.from(s);
-    for (let n = 1 + (r() % 4); n > 0 && b.length; n--) b[r() % b.length] = pick(r, [0, 0xff, 0x7f, 0x80, r() & 0xff]);
-    return b;
-  }],
+  [
+    'bitflips',
+    (r, s) => {
+      const b = Buffer.from(s);
+      for (let n = 1 + (r() % 8); n > 0 && b.length; n--) b[r() % b.length] ^= 1 << (r() % 8);
+      return b;
+    },
+  ],
+  [
+    'bytes',
+    (r, s) => {
+      const b = Buffer.from(s);
+      for (let n = 1 + (r() % 4); n > 0 && b.length; n--) b[r() % b.length] = pick(r, [0, 0xff, 0x7f, 0x80, r() & 0xff]);
+      return b;
+    },
+  ],
   ['truncate', (r, s) => s.subarray(0, r() % (s.length + 1))],
   ['extend', (r, s) => Buffer.concat([s, Buffer.from(Array.from({ length: r() % 64 }, () => r() & 0xff))])],
-  ['nlmsg_len', (r, s, msgs) => {
-    const m = Buffer.from(pick(r, msgs));
-    if (m.length >= 4) m.writeUInt32LE(pick(r, [...EDGE32, m.length + 1 + (r() % 8), m.length - 1 - (r() % 8)]) >>> 0, 0);
-    return m;
-  }],
-  ['nla_len', (r, s, msgs) => {
-    const m = Buffer.from(pick(r, msgs));
-    const offs = attrOffsets(m);
-    if (offs.length) {
-      const o = pick(r, offs);
-      const cur = m.readUInt16LE(o);
-      m.writeUInt16LE(pick(r, [...EDGE16, cur + 1, cur - 1, cur + 4, cur - 4, cur >> 1]) & 0xffff, o);
-    }
-    return m;
-  }],
-  ['nla_type', (r, s, msgs) => {
-    // Another attribute type in the same place: the parser sees a known
-    // type with the wrong payload size (or nesting flag).
-    const m = Buffer.from(pick(r, msgs));
-    const offs = attrOffsets(m);
-    if (offs.length) m.writeUInt16LE((r() % 70) | (r() % 4 === 0 ? 0x8000 : 0), pick(r, offs) + 2);
-    return m;
-  }],
-  ['splice', (r, s, msgs) => {
-    const parts: Buffer[] = [];
-    for (let n = 1 + (r() % 4); n > 0; n--) {
-      const a = pick(r, msgs);
-      const cut = r() % (a.length + 1);
-      parts.push(r() % 2 ? a : a.subarray(0, cut));
-    }
-    return Buffer.concat(parts);
-  }],
-  ['header-only', (r, s, msgs) => {
-    const m = Buffer.from(pick(r, msgs).subarray(0, 16 + (r() % 24)));
-    m.writeUInt32LE(m.length, 0);
-    return m;
-  }],
+  [
+    'nlmsg_len',
+    (r, s, msgs) => {
+      const m = Buffer.from(pick(r, msgs));
+      if (m.length >= 4) m.writeUInt32LE(pick(r, [...EDGE32, m.length + 1 + (r() % 8), m.length - 1 - (r() % 8)]) >>> 0, 0);
+      return m;
+    },
+  ],
+  [
+    'nla_len',
+    (r, s, msgs) => {
+      const m = Buffer.from(pick(r, msgs));
+      const offs = attrOffsets(m);
+      if (offs.length) {
+        const o = pick(r, offs);
+        const cur = m.readUInt16LE(o);
+        m.writeUInt16LE(pick(r, [...EDGE16, cur + 1, cur - 1, cur + 4, cur - 4, cur >> 1]) & 0xffff, o);
+      }
+      return m;
+    },
+  ],
+  [
+    'nla_type',
+    (r, s, msgs) => {
+      // Another attribute type in the same place: the parser sees a known
+      // type with the wrong payload size (or nesting flag).
+      const m = Buffer.from(pick(r, msgs));
+      const offs = attrOffsets(m);
+      if (offs.length) m.writeUInt16LE((r() % 70) | (r() % 4 === 0 ? 0x8000 : 0), pick(r, offs) + 2);
+      return m;
+    },
+  ],
+  [
+    'splice',
+    (r, s, msgs) => {
+      const parts: Buffer[] = [];
+      for (let n = 1 + (r() % 4); n > 0; n--) {
+        const a = pick(r, msgs);
+        const cut = r() % (a.length + 1);
+        parts.push(r() % 2 ? a : a.subarray(0, cut));
+      }
+      return Buffer.concat(parts);
+    },
+  ],
+  [
+    'header-only',
+    (r, s, msgs) => {
+      const m = Buffer.from(pick(r, msgs).subarray(0, 16 + (r() % 24)));
+      m.writeUInt32LE(m.length, 0);
+      return m;
+    },
+  ],
   ['random', (r) => Buffer.from(Array.from({ length: r() % 512 }, () => r() & 0xff))],
-  ['random-with-header', (r, s, msgs) => {
-    const body = Buffer.from(Array.from({ length: r() % 256 }, () => r() & 0xff));
-    const h = Buffer.from(pick(r, msgs).subarray(0, 16));
-    h.writeUInt32LE(16 + body.length, 0);
-    return Buffer.concat([h, body]);
-  }],
+  [
+    'random-with-header',
+    (r, s, msgs) => {
+      const body = Buffer.from(Array.from({ length: r() % 256 }, () => r() & 0xff));
+      const h = Buffer.from(pick(r, msgs).subarray(0, 16));
+      h.writeUInt32LE(16 + body.length, 0);
+      return Buffer.concat([h, body]);
+    },
+  ],
 ];
 
 /** One input: decoded objects or a NetlinkError-shaped error with an errno code. */
@@ -175,7 +201,7 @@ for (const parser of parsers) {
     const msgs = seeds.flatMap(splitMessages);
     if (msgs.length === 0) msgs.push(Buffer.alloc(16));
     for (const s of seeds) feed(parser, s); // the captures themselves
-    const r = rng(SEED ^ parser.length * 0x9e3779b9);
+    const r = rng(SEED ^ (parser.length * 0x9e3779b9));
     const budget = (SECONDS * 1000) / parsers.length;
     const end = Date.now() + budget;
     const outcomes = new Map<string, number>();

@@ -13,7 +13,14 @@ test('format_ip agrees with inet_ntop', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nlw-inet-'));
   try {
     const exe = path.join(dir, 'inet_check');
-    execFileSync('g++', ['-O2', '-std=c++17', '-o', exe, path.join(root, 'test/native/inet_check.cc'), path.join(root, 'src-native/inet.cc')]);
+    execFileSync('g++', [
+      '-O2',
+      '-std=c++17',
+      '-o',
+      exe,
+      path.join(root, 'test/native/inet_check.cc'),
+      path.join(root, 'src-native/inet.cc'),
+    ]);
     const out = execFileSync(exe, { encoding: 'utf8' });
     assert.match(out, /^ok \d+/);
   } finally {

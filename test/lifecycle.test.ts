@@ -81,7 +81,12 @@ test('close() during an in-flight dump rejects ERR_HANDLE_CLOSED, on a real kern
   // A real dump racing close(): it either completed or was closed, nothing else.
   const ns = createNetns('life');
   const h = new Handle({ netns: ns });
-  const calls = Array.from({ length: 8 }, () => h.linkList().then(() => 'ok', (e: NetlinkError) => e.code));
+  const calls = Array.from({ length: 8 }, () =>
+    h.linkList().then(
+      () => 'ok',
+      (e: NetlinkError) => e.code,
+    ),
+  );
   h.close();
   for (const r of await Promise.all(calls)) assert.ok(r === 'ok' || r === 'ERR_HANDLE_CLOSED', String(r));
   const after = await h.linkList().catch((e: NetlinkError) => e.code);
@@ -125,7 +130,10 @@ test('a namespace deleted while a handle on it is open keeps working', { skip },
   const again = await Promise.all(Array.from({ length: 10 }, () => h.linkList()));
   for (const links of again) assert.deepEqual(links.map((l) => l.name).sort(), ['da', 'db', 'lo']);
   h.close();
-  assert.throws(() => new Handle({ netns: ns }), (e: NetlinkError) => e.code === 'ENOENT');
+  assert.throws(
+    () => new Handle({ netns: ns }),
+    (e: NetlinkError) => e.code === 'ENOENT',
+  );
 });
 
 test('10 000 handles opened and closed leave no fd behind', { skip }, async () => {

@@ -10,7 +10,16 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
-import { Handle, isLinkType, LinkNotFoundError, MACVLAN_MODE_BRIDGE, MACVLAN_MODE_SOURCE, IFF_TAP, IFF_TUN, type Link } from '../lib/index';
+import {
+  Handle,
+  isLinkType,
+  LinkNotFoundError,
+  MACVLAN_MODE_BRIDGE,
+  MACVLAN_MODE_SOURCE,
+  IFF_TAP,
+  IFF_TUN,
+  type Link,
+} from '../lib/index';
 import { createNetns, deleteNetns, ip, ipBatch, ipJson, isRoot } from './helpers/netns';
 import { assertLinkMatchesIp, assertSameShapePerKind, type IpLink } from './helpers/link-oracle';
 
@@ -68,7 +77,16 @@ test('linkList agrees field by field with ip -j -d link show', { skip }, async (
     }
     assert.ok(kindFields > 150, `compared ${kindFields} kind/port fields`);
     assertSameShapePerKind(links);
-    assert.deepEqual([...new Set(links.map((l) => l.type))].sort(), ['bridge', 'device', 'ifb', 'macvlan', 'macvtap', 'tun', 'veth', 'vxlan']);
+    assert.deepEqual([...new Set(links.map((l) => l.type))].sort(), [
+      'bridge',
+      'device',
+      'ifb',
+      'macvlan',
+      'macvtap',
+      'tun',
+      'veth',
+      'vxlan',
+    ]);
 
     const get = (n: string): Link => links.find((l) => l.name === n) as Link;
     const vx = get('vx0');
@@ -150,7 +168,9 @@ test('handles on two namespaces, used concurrently, each see their own links', {
     // many concurrent calls of every kind on one handle
     const a0 = (await ha.linkByName('a0')).index;
     const mixed = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? ha.linkList() : i % 3 === 1 ? ha.linkByName('a1') : ha.linkByIndex(a0))),
+      Array.from({ length: 60 }, (_, i) =>
+        i % 3 === 0 ? ha.linkList() : i % 3 === 1 ? ha.linkByName('a1') : ha.linkByIndex(a0),
+      ),
     );
     mixed.forEach((r, i) => {
       if (i % 3 === 0) assert.equal((r as Link[]).length, 3);
@@ -178,7 +198,10 @@ test('a handle whose namespace is deleted while open keeps working or fails clea
         assert.ok(e instanceof Error && typeof (e as { code?: unknown }).code === 'string', `a clean error: ${String(e)}`);
       }
     }
-    assert.throws(() => new Handle({ netns: ns }), (e: unknown) => (e as { code?: string }).code === 'ENOENT');
+    assert.throws(
+      () => new Handle({ netns: ns }),
+      (e: unknown) => (e as { code?: string }).code === 'ENOENT',
+    );
   } finally {
     h.close();
   }
@@ -186,7 +209,10 @@ test('a handle whose namespace is deleted while open keeps working or fails clea
 
 test('a long link dump does not stall timers', { skip }, async () => {
   const ns = createNetns('long');
-  ipBatch(ns, Array.from({ length: 500 }, (_, i) => `link add l${i} type veth peer name m${i}`));
+  ipBatch(
+    ns,
+    Array.from({ length: 500 }, (_, i) => `link add l${i} type veth peer name m${i}`),
+  );
   const h = new Handle({ netns: ns });
   try {
     // The socket I/O and parsing run off the JS thread: a timer keeps firing
@@ -244,7 +270,10 @@ test('bad arguments reject with TypeError/RangeError and send nothing; use after
   assert.throws(() => new Handle({ netns: ns, bogus: 1 } as never), TypeError);
   assert.throws(() => new Handle({ netns: 1.5 }), RangeError);
   assert.throws(() => new Handle({ netns: {} as never }), TypeError);
-  assert.throws(() => new Handle({ netns: 'nlw-no-such-namespace' }), (e: unknown) => (e as { code?: string }).code === 'ENOENT');
+  assert.throws(
+    () => new Handle({ netns: 'nlw-no-such-namespace' }),
+    (e: unknown) => (e as { code?: string }).code === 'ENOENT',
+  );
   h.close();
   h.close();
   for (const call of [() => h.linkList(), () => h.linkByName('lo'), () => h.linkByIndex(1)])
@@ -261,7 +290,10 @@ test('nlwrap links --json parses and matches linkList()', { skip }, async () => 
     const r = spawnSync(process.execPath, [bin, 'links', '--netns', ns, '--json'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const cli = JSON.parse(r.stdout) as Record<string, unknown>[];
-    const lib = JSON.parse(JSON.stringify(await h.linkList(), (_k, v) => (typeof v === 'bigint' ? v.toString() : v))) as Record<string, unknown>[];
+    const lib = JSON.parse(JSON.stringify(await h.linkList(), (_k, v) => (typeof v === 'bigint' ? v.toString() : v))) as Record<
+      string,
+      unknown
+    >[];
     // Counters and running timers move between the two dumps.
     const moving = /^(statistics|carrier\w+|\w+Timer)$/;
     const strip = (l: Record<string, unknown>): Record<string, unknown> =>

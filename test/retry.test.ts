@@ -18,7 +18,11 @@ import { done, dumpOf, FakeKernel, linkMsg } from './helpers/fake-kernel';
 type Warn = { message: string; details: InterruptedDetails };
 
 function policy(maxAttempts: number, onInterrupted: 'return' | 'throw', warns: Warn[]): RetryPolicy {
-  return { maxAttempts, onInterrupted, logger: { warn: (message, details) => warns.push({ message, details: details as InterruptedDetails }) } };
+  return {
+    maxAttempts,
+    onInterrupted,
+    logger: { warn: (message, details) => warns.push({ message, details: details as InterruptedDetails }) },
+  };
 }
 
 const zero = (): HandleStats => ({ calls: 0, interruptedAttempts: 0, exhaustedCalls: 0 });
@@ -73,9 +77,10 @@ describe('withRetries', () => {
   test("'throw': DumpInterruptedError with .partial and .attempts, nothing logged", async () => {
     const warns: Warn[] = [];
     const stats = zero();
-    const err = await withRetries('routeList', policy(3, 'throw', warns), stats, {}, async () => ({ value: ['x'], interrupted: true })).catch(
-      (e: unknown) => e,
-    );
+    const err = await withRetries('routeList', policy(3, 'throw', warns), stats, {}, async () => ({
+      value: ['x'],
+      interrupted: true,
+    })).catch((e: unknown) => e);
     assert.ok(err instanceof DumpInterruptedError);
     assert.ok(err instanceof NetlinkError);
     assert.equal(err.code, 'NLM_F_DUMP_INTR');
@@ -111,7 +116,9 @@ describe('withRetries', () => {
       env: { ...process.env, DEBUG: 'nlwrap', DEBUG_COLORS: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const { warnings } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { warnings: { code?: string; message: string; detail?: string }[] };
+    const { warnings } = JSON.parse(out.trim().split('\n').pop() ?? '{}') as {
+      warnings: { code?: string; message: string; detail?: string }[];
+    };
     const ours = warnings.filter((w) => w.code === 'NLWRAP_DUMP_INTERRUPTED');
     assert.equal(ours.length, 1, JSON.stringify(warnings));
     assert.match(ours[0].message, /linkList was interrupted/);
@@ -164,14 +171,20 @@ function fakeBindingHandle(script: boolean[], options: HandleOptions = {}): { h:
 describe('through a Handle', () => {
   test('fake binding: counters over several calls', async () => {
     const warns: Warn[] = [];
-    const { h, calls } = fakeBindingHandle([true, true, false, true, true, true], { maxAttempts: 3, logger: { warn: (m, d) => warns.push({ message: m, details: d as InterruptedDetails }) } });
+    const { h, calls } = fakeBindingHandle([true, true, false, true, true, true], {
+      maxAttempts: 3,
+      logger: { warn: (m, d) => warns.push({ message: m, details: d as InterruptedDetails }) },
+    });
     const a = await h.linkList(); // attempts 1,2 interrupted, 3 clean
     assert.equal(a.length, 5);
     const b = await h.linkList(); // attempts 4,5,6 interrupted: exhausted
     assert.equal(b.length, 8, 'the last attempt’s links');
     assert.equal(calls(), 6);
     const s = h.stats;
-    assert.deepEqual({ calls: s.calls, interruptedAttempts: s.interruptedAttempts, exhaustedCalls: s.exhaustedCalls }, { calls: 2, interruptedAttempts: 5, exhaustedCalls: 1 });
+    assert.deepEqual(
+      { calls: s.calls, interruptedAttempts: s.interruptedAttempts, exhaustedCalls: s.exhaustedCalls },
+      { calls: 2, interruptedAttempts: 5, exhaustedCalls: 1 },
+    );
     assert.equal(s.bytesReceived, 600);
     assert.equal(warns.length, 1);
     assert.match(warns[0].details.stack, /retry\.test\.ts/, 'the stack is the caller’s');
@@ -194,7 +207,10 @@ describe('through a Handle', () => {
       const err = await h.linkList().catch((e: unknown) => e);
       assert.ok(err instanceof DumpInterruptedError);
       assert.equal(k.requests.length, 2);
-      assert.deepEqual((err.partial as { name: string }[]).map((l) => l.name), ['fk0', 'fk1', 'fk2']);
+      assert.deepEqual(
+        (err.partial as { name: string }[]).map((l) => l.name),
+        ['fk0', 'fk1', 'fk2'],
+      );
       assert.deepEqual(
         { calls: h.stats.calls, interruptedAttempts: h.stats.interruptedAttempts, exhaustedCalls: h.stats.exhaustedCalls },
         { calls: 1, interruptedAttempts: 2, exhaustedCalls: 1 },

@@ -105,7 +105,12 @@ function oracle(fam: number, table: number, ...args: string[]): { o: IpRoute; v6
     const list = ipJson<IpRoute[]>(ns, '-d', f === FAMILY_V4 ? '-4' : '-6', 'route', 'show', ...args);
     // ip leaves out what the selector fixed: "dev X" when listing dev X.
     const fixed: Record<string, string> = {};
-    for (const [sel, field] of [['dev', 'dev'], ['type', 'type'], ['proto', 'protocol'], ['scope', 'scope']])
+    for (const [sel, field] of [
+      ['dev', 'dev'],
+      ['type', 'type'],
+      ['proto', 'protocol'],
+      ['scope', 'scope'],
+    ])
       if (args.includes(sel)) fixed[field] = args[args.indexOf(sel) + 1];
     for (const o of list) out.push({ o: { ...fixed, ...o } as IpRoute, v6: f === FAMILY_V6, table: oracleTable(o, table) });
   }
@@ -163,20 +168,30 @@ before(() => {
   const cmds = [
     'link add va type veth peer name vb',
     'link add vc type veth peer name vd',
-    'link set va up', 'link set vb up', 'link set vc up', 'link set vd up',
-    'addr add 10.1.0.1/16 dev va', 'addr add 10.3.0.1/16 dev vc',
-    'addr add 2001:db8:a::1/64 dev va nodad', 'addr add 2001:db8:c::1/64 dev vc nodad',
+    'link set va up',
+    'link set vb up',
+    'link set vc up',
+    'link set vd up',
+    'addr add 10.1.0.1/16 dev va',
+    'addr add 10.3.0.1/16 dev vc',
+    'addr add 2001:db8:a::1/64 dev va nodad',
+    'addr add 2001:db8:c::1/64 dev vc nodad',
     // gateways, src, metrics, protocols and priorities
     'route add default via 10.1.0.254 metric 5',
     'route add 10.9.0.0/16 via 10.1.0.2 mtu lock 1400 advmss 1300 congctl cubic hoplimit 12 initcwnd 10',
     'route add 10.50.0.0/16 nexthop via 10.1.0.2 weight 2 nexthop via 10.3.0.2',
     'route add 2001:db8:50::/48 nexthop via 2001:db8:a::2 dev va nexthop via 2001:db8:c::2 dev vc',
-    'route add blackhole 10.10.0.0/16', 'route add unreachable 10.11.0.0/16 table 100', 'route add prohibit 10.12.0.0/16 proto bgp',
-    'route add blackhole 2001:db8:97::/48', 'route add unreachable 2001:db8:98::/48', 'route add prohibit 2001:db8:99::/48 table 1000',
+    'route add blackhole 10.10.0.0/16',
+    'route add unreachable 10.11.0.0/16 table 100',
+    'route add prohibit 10.12.0.0/16 proto bgp',
+    'route add blackhole 2001:db8:97::/48',
+    'route add unreachable 2001:db8:98::/48',
+    'route add prohibit 2001:db8:99::/48 table 1000',
     'route add 10.60.0.0/16 via 192.168.99.1 dev vc onlink proto bgp metric 77 realm 5',
     'route add 10.70.0.0/16 tos 0x10 via 10.3.0.2 table 1000',
     'route add 10.80.0.0/16 via inet6 2001:db8:a::2 dev va',
-    'nexthop add id 10 via 10.3.0.2 dev vc', 'route add 10.90.0.0/16 nhid 10',
+    'nexthop add id 10 via 10.3.0.2 dev vc',
+    'route add 10.90.0.0/16 nhid 10',
     'route add 2001:db8:77::/64 via 2001:db8:c::2 expires 300',
     'route add 2001:db8:78::/64 via 2001:db8:a::2 pref high mtu 1300',
   ];
@@ -184,7 +199,8 @@ before(() => {
   for (let i = 0; i < 1000; i++)
     cmds.push(`route add 10.100.${i >> 8}.${i & 255}/32 via 10.1.0.2 proto ${protos[i % 4]} metric ${(i % 3) * 10}`);
   for (let i = 0; i < 600; i++) cmds.push(`route add 10.101.${i >> 8}.${i & 255}/32 dev vc table 100 src 10.3.0.1`);
-  for (let i = 0; i < 800; i++) cmds.push(`route add 2001:db8:100::${i.toString(16)}/128 via 2001:db8:a::2 metric ${1024 + (i % 2)}`);
+  for (let i = 0; i < 800; i++)
+    cmds.push(`route add 2001:db8:100::${i.toString(16)}/128 via 2001:db8:a::2 metric ${1024 + (i % 2)}`);
   for (let i = 0; i < 600; i++) cmds.push(`route add 2001:db8:101::${i.toString(16)}/128 dev vc table 1000 proto bgp`);
   ipBatch(ns, cmds);
   for (const l of ipJson<{ ifindex: number; ifname: string }[]>(ns, 'link', 'show')) idx.set(l.ifname, l.ifindex);
@@ -192,7 +208,10 @@ before(() => {
 
 // Every filter is run with kernel-side filtering on and off; both must agree
 // with ip and with each other.
-async function both(h: Handle, call: (o: { kernelFilter: boolean }) => Promise<Route[]>): Promise<{ routes: Route[]; bytesOn: number; bytesOff: number }> {
+async function both(
+  h: Handle,
+  call: (o: { kernelFilter: boolean }) => Promise<Route[]>,
+): Promise<{ routes: Route[]; bytesOn: number; bytesOff: number }> {
   let b = h.stats.bytesReceived;
   const on = await call({ kernelFilter: true });
   const bytesOn = h.stats.bytesReceived - b;
@@ -210,29 +229,92 @@ test('routeList and routeListFiltered agree with ip -j -d route show', { skip, t
   const h = new Handle({ netns: ns });
   const figures: string[] = [];
   try {
-    const cases: [string, (o: { kernelFilter: boolean }) => Promise<Route[]>, () => { o: IpRoute; v6: boolean; table: number }[]][] = [
+    const cases: [
+      string,
+      (o: { kernelFilter: boolean }) => Promise<Route[]>,
+      () => { o: IpRoute; v6: boolean; table: number }[],
+    ][] = [
       ['routeList(all, ALL)', (o) => h.routeList(null, FAMILY_ALL, o), () => oracle(FAMILY_ALL, 254, 'table', 'main')],
       ['routeList(all, V4)', (o) => h.routeList(null, FAMILY_V4, o), () => oracle(FAMILY_V4, 254, 'table', 'main')],
       ['routeList(all, V6)', (o) => h.routeList(null, FAMILY_V6, o), () => oracle(FAMILY_V6, 254, 'table', 'main')],
-      ['routeList(va, V4)', (o) => h.routeList(idx.get('va')!, FAMILY_V4, o), () => oracle(FAMILY_V4, 254, 'table', 'main', 'dev', 'va')],
-      ['routeList(vc, ALL)', (o) => h.routeList({ index: idx.get('vc')! } as never, FAMILY_ALL, o), () => oracle(FAMILY_ALL, 254, 'table', 'main', 'dev', 'vc')],
-      ['table 100', (o) => h.routeListFiltered(FAMILY_V4, { table: 100 }, RT_FILTER_TABLE, o), () => oracle(FAMILY_V4, 100, 'table', '100')],
-      ['table 1000', (o) => h.routeListFiltered(FAMILY_ALL, { table: 1000 }, RT_FILTER_TABLE, o), () => oracle(FAMILY_ALL, 1000, 'table', '1000')],
-      ['table local', (o) => h.routeListFiltered(FAMILY_ALL, { table: RT_TABLE_LOCAL }, RT_FILTER_TABLE, o), () => oracle(FAMILY_ALL, 255, 'table', 'local')],
-      ['all tables', (o) => h.routeListFiltered(FAMILY_ALL, { table: 0 }, RT_FILTER_TABLE, o), () => oracle(FAMILY_ALL, 0, 'table', 'all')],
-      ['proto bgp, all tables', (o) => h.routeListFiltered(FAMILY_ALL, { table: 0, protocol: RTPROT_BGP }, RT_FILTER_TABLE | RT_FILTER_PROTOCOL, o), () => oracle(FAMILY_ALL, 0, 'table', 'all', 'proto', 'bgp')],
-      ['type blackhole, all tables', (o) => h.routeListFiltered(FAMILY_ALL, { table: 0, type: RTN_BLACKHOLE }, RT_FILTER_TABLE | RT_FILTER_TYPE, o), () => oracle(FAMILY_ALL, 0, 'table', 'all', 'type', 'blackhole')],
-      ['scope host, local table', (o) => h.routeListFiltered(FAMILY_V4, { table: RT_TABLE_LOCAL, scope: RT_SCOPE_HOST }, RT_FILTER_TABLE | RT_FILTER_SCOPE, o), () => oracle(FAMILY_V4, 255, 'table', 'local', 'scope', 'host')],
-      ['oif vc, all tables', (o) => h.routeListFiltered(FAMILY_V4, { table: 0, linkIndex: idx.get('vc')! }, RT_FILTER_TABLE | RT_FILTER_OIF, o), () => oracle(FAMILY_V4, 0, 'table', 'all', 'dev', 'vc')],
-      ['gw 10.1.0.2', (o) => h.routeListFiltered(FAMILY_V4, { gw: '10.1.0.2' }, RT_FILTER_GW, o), () => oracle(FAMILY_V4, 254, 'table', 'main').filter((x) => x.o.gateway === '10.1.0.2')],
-      ['dst 2001:db8:50::/48', (o) => h.routeListFiltered(FAMILY_V6, { dst: '2001:DB8:50:0::/48' }, RT_FILTER_DST, o), () => oracle(FAMILY_V6, 254, 'table', 'main').filter((x) => x.o.dst === '2001:db8:50::/48')],
-      ['default route (dst null)', (o) => h.routeListFiltered(FAMILY_V4, { dst: null }, RT_FILTER_DST, o), () => oracle(FAMILY_V4, 254, 'table', 'main').filter((x) => x.o.dst === 'default')],
-      ['priority 10', (o) => h.routeListFiltered(FAMILY_V4, { priority: 10 }, RT_FILTER_PRIORITY, o), () => oracle(FAMILY_V4, 254, 'table', 'main').filter((x) => x.o.metric === 10)],
+      [
+        'routeList(va, V4)',
+        (o) => h.routeList(idx.get('va')!, FAMILY_V4, o),
+        () => oracle(FAMILY_V4, 254, 'table', 'main', 'dev', 'va'),
+      ],
+      [
+        'routeList(vc, ALL)',
+        (o) => h.routeList({ index: idx.get('vc')! } as never, FAMILY_ALL, o),
+        () => oracle(FAMILY_ALL, 254, 'table', 'main', 'dev', 'vc'),
+      ],
+      [
+        'table 100',
+        (o) => h.routeListFiltered(FAMILY_V4, { table: 100 }, RT_FILTER_TABLE, o),
+        () => oracle(FAMILY_V4, 100, 'table', '100'),
+      ],
+      [
+        'table 1000',
+        (o) => h.routeListFiltered(FAMILY_ALL, { table: 1000 }, RT_FILTER_TABLE, o),
+        () => oracle(FAMILY_ALL, 1000, 'table', '1000'),
+      ],
+      [
+        'table local',
+        (o) => h.routeListFiltered(FAMILY_ALL, { table: RT_TABLE_LOCAL }, RT_FILTER_TABLE, o),
+        () => oracle(FAMILY_ALL, 255, 'table', 'local'),
+      ],
+      [
+        'all tables',
+        (o) => h.routeListFiltered(FAMILY_ALL, { table: 0 }, RT_FILTER_TABLE, o),
+        () => oracle(FAMILY_ALL, 0, 'table', 'all'),
+      ],
+      [
+        'proto bgp, all tables',
+        (o) => h.routeListFiltered(FAMILY_ALL, { table: 0, protocol: RTPROT_BGP }, RT_FILTER_TABLE | RT_FILTER_PROTOCOL, o),
+        () => oracle(FAMILY_ALL, 0, 'table', 'all', 'proto', 'bgp'),
+      ],
+      [
+        'type blackhole, all tables',
+        (o) => h.routeListFiltered(FAMILY_ALL, { table: 0, type: RTN_BLACKHOLE }, RT_FILTER_TABLE | RT_FILTER_TYPE, o),
+        () => oracle(FAMILY_ALL, 0, 'table', 'all', 'type', 'blackhole'),
+      ],
+      [
+        'scope host, local table',
+        (o) =>
+          h.routeListFiltered(FAMILY_V4, { table: RT_TABLE_LOCAL, scope: RT_SCOPE_HOST }, RT_FILTER_TABLE | RT_FILTER_SCOPE, o),
+        () => oracle(FAMILY_V4, 255, 'table', 'local', 'scope', 'host'),
+      ],
+      [
+        'oif vc, all tables',
+        (o) => h.routeListFiltered(FAMILY_V4, { table: 0, linkIndex: idx.get('vc')! }, RT_FILTER_TABLE | RT_FILTER_OIF, o),
+        () => oracle(FAMILY_V4, 0, 'table', 'all', 'dev', 'vc'),
+      ],
+      [
+        'gw 10.1.0.2',
+        (o) => h.routeListFiltered(FAMILY_V4, { gw: '10.1.0.2' }, RT_FILTER_GW, o),
+        () => oracle(FAMILY_V4, 254, 'table', 'main').filter((x) => x.o.gateway === '10.1.0.2'),
+      ],
+      [
+        'dst 2001:db8:50::/48',
+        (o) => h.routeListFiltered(FAMILY_V6, { dst: '2001:DB8:50:0::/48' }, RT_FILTER_DST, o),
+        () => oracle(FAMILY_V6, 254, 'table', 'main').filter((x) => x.o.dst === '2001:db8:50::/48'),
+      ],
+      [
+        'default route (dst null)',
+        (o) => h.routeListFiltered(FAMILY_V4, { dst: null }, RT_FILTER_DST, o),
+        () => oracle(FAMILY_V4, 254, 'table', 'main').filter((x) => x.o.dst === 'default'),
+      ],
+      [
+        'priority 10',
+        (o) => h.routeListFiltered(FAMILY_V4, { priority: 10 }, RT_FILTER_PRIORITY, o),
+        () => oracle(FAMILY_V4, 254, 'table', 'main').filter((x) => x.o.metric === 10),
+      ],
     ];
     for (const [what, call, expect] of cases) {
       const t0 = performance.now();
       const { routes, bytesOn, bytesOff } = await both(h, call);
-      figures.push(`${what}: ${routes.length} routes, ${bytesOn} B filtered in kernel vs ${bytesOff} B (${(performance.now() - t0).toFixed(1)} ms for both)`);
+      figures.push(
+        `${what}: ${routes.length} routes, ${bytesOn} B filtered in kernel vs ${bytesOff} B (${(performance.now() - t0).toFixed(1)} ms for both)`,
+      );
       agree(routes, expect(), what);
       assert.ok(bytesOn <= bytesOff, `${what}: kernel filtering never reads more`);
     }
@@ -271,13 +353,26 @@ function routeMsg(table: number, flags: number, dst: number[]): Buffer {
 }
 
 test('default form: main table only, cloned routes dropped (crafted bytes)', () => {
-  const buf = Buffer.concat([routeMsg(254, 0, [10, 0, 1, 0]), routeMsg(254, RTM_F_CLONED, [10, 0, 2, 0]), routeMsg(100, 0, [10, 0, 3, 0])]);
+  const buf = Buffer.concat([
+    routeMsg(254, 0, [10, 0, 1, 0]),
+    routeMsg(254, RTM_F_CLONED, [10, 0, 2, 0]),
+    routeMsg(100, 0, [10, 0, 3, 0]),
+  ]);
   const routes = parse.routes(buf);
-  assert.deepEqual(routes.map((r) => r.dst), ['10.0.1.0/24', '10.0.2.0/24', '10.0.3.0/24']);
+  assert.deepEqual(
+    routes.map((r) => r.dst),
+    ['10.0.1.0/24', '10.0.2.0/24', '10.0.3.0/24'],
+  );
   const dflt = routeFilterArg(null, 0, FAMILY_ALL);
-  assert.deepEqual(routes.filter((r) => routeMatches(r, FAMILY_ALL, dflt)).map((r) => r.dst), ['10.0.1.0/24']);
+  assert.deepEqual(
+    routes.filter((r) => routeMatches(r, FAMILY_ALL, dflt)).map((r) => r.dst),
+    ['10.0.1.0/24'],
+  );
   const all = routeFilterArg({ table: 0 }, RT_FILTER_TABLE, FAMILY_ALL);
-  assert.deepEqual(routes.filter((r) => routeMatches(r, FAMILY_ALL, all)).map((r) => r.dst), ['10.0.1.0/24', '10.0.3.0/24']);
+  assert.deepEqual(
+    routes.filter((r) => routeMatches(r, FAMILY_ALL, all)).map((r) => r.dst),
+    ['10.0.1.0/24', '10.0.3.0/24'],
+  );
   const oif = routeFilterArg({ linkIndex: 2 }, RT_FILTER_OIF, FAMILY_ALL);
   assert.equal(routes.filter((r) => routeMatches(r, FAMILY_ALL, oif)).length, 1);
 });
@@ -298,7 +393,10 @@ test('parse.routes rejects malformed bytes with EBADMSG', () => {
   mp.writeUInt16LE(64, 4); // rtnh_len too large
   const msg = Buffer.concat([good, mp]);
   msg.writeUInt32LE(msg.length, 0);
-  assert.throws(() => parse.routes(msg), (e: unknown) => e instanceof NetlinkError && e.code === 'EBADMSG');
+  assert.throws(
+    () => parse.routes(msg),
+    (e: unknown) => e instanceof NetlinkError && e.code === 'EBADMSG',
+  );
 });
 
 test('bad arguments reject before anything is sent', { skip }, async () => {
@@ -334,7 +432,10 @@ test('bad arguments reject before anything is sent', { skip }, async () => {
     // A link that does not exist: LinkNotFoundError, with or without kernel filtering.
     for (const kernelFilter of [true, false]) {
       await assert.rejects(h.routeList(99999, FAMILY_V4, { kernelFilter }), LinkNotFoundError);
-      await assert.rejects(h.routeListFiltered(FAMILY_ALL, { linkIndex: 99999, table: 0 }, RT_FILTER_OIF | RT_FILTER_TABLE, { kernelFilter }), LinkNotFoundError);
+      await assert.rejects(
+        h.routeListFiltered(FAMILY_ALL, { linkIndex: 99999, table: 0 }, RT_FILTER_OIF | RT_FILTER_TABLE, { kernelFilter }),
+        LinkNotFoundError,
+      );
     }
   } finally {
     h.close();
@@ -342,10 +443,22 @@ test('bad arguments reject before anything is sent', { skip }, async () => {
 });
 
 test('nlwrap routes prints tables and JSON', { skip }, async () => {
-  const out = sh('node', ['--import', 'tsx', '-e', `require('./lib/cli').main(['routes', '--netns', '${ns}', '--table', '100', '--family', '4'])`]);
+  const out = sh('node', [
+    '--import',
+    'tsx',
+    '-e',
+    `require('./lib/cli').main(['routes', '--netns', '${ns}', '--table', '100', '--family', '4'])`,
+  ]);
   assert.match(out.split('\n')[0], /^DST\s+GATEWAY\s+DEV/);
   assert.match(out, /10\.11\.0\.0\/16 .* 100 .* unreachable/);
-  const json = JSON.parse(sh('node', ['--import', 'tsx', '-e', `require('./lib/cli').main(['routes', '--netns', '${ns}', '--table', 'all', '--json'])`])) as Route[];
+  const json = JSON.parse(
+    sh('node', [
+      '--import',
+      'tsx',
+      '-e',
+      `require('./lib/cli').main(['routes', '--netns', '${ns}', '--table', 'all', '--json'])`,
+    ]),
+  ) as Route[];
   assert.ok(json.length > 3000);
   assert.ok(json.some((r) => r.table === 1000 && r.family === FAMILY_V6));
 });

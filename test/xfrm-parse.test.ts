@@ -76,13 +76,22 @@ test('6.1 state dump agrees with ip -s xfrm state, ip -s -s and plain ip', () =>
 
 test('single-SA replies and filtered dumps parse; ESRCH is an error', () => {
   const one = parse.xfrmStates(bin('uml-6.1', 'getsa-esp-tunnel-v4.resp'));
-  assert.deepEqual(one.map((s) => s.spi), [0x1001]);
+  assert.deepEqual(
+    one.map((s) => s.spi),
+    [0x1001],
+  );
   assert.equal(parse.xfrmStates(bin('uml-6.1', 'getsa-esp-v6.resp'))[0].src, '2001:db8::1');
-  assert.deepEqual(parse.xfrmStates(bin('uml-6.1', 'getsa-dump-proto-ah.resp')).map((s) => s.proto), [51, 51]);
+  assert.deepEqual(
+    parse.xfrmStates(bin('uml-6.1', 'getsa-dump-proto-ah.resp')).map((s) => s.proto),
+    [51, 51],
+  );
   assert.ok(parse.xfrmStates(bin('uml-6.1', 'getsa-dump-filter-v4.resp')).every((s) => s.family === 2));
   assert.deepEqual(parse.xfrmStates(bin('host-6.18', 'getsa-dump-empty.resp')), []);
   for (const k of ['uml-6.1', 'host-6.18'])
-    assert.throws(() => parse.xfrmStates(bin(k, 'getsa-missing-esrch.resp')), (e: unknown) => e instanceof NetlinkError && e.code === 'ESRCH');
+    assert.throws(
+      () => parse.xfrmStates(bin(k, 'getsa-missing-esrch.resp')),
+      (e: unknown) => e instanceof NetlinkError && e.code === 'ESRCH',
+    );
 });
 
 for (const kernel of ['uml-6.1', 'host-6.18']) {
@@ -97,7 +106,13 @@ for (const kernel of ['uml-6.1', 'host-6.18']) {
     const fwd = policies.find((p) => p.dir === nlwrap.XFRM_POLICY_FWD)!;
     assert.deepEqual([fwd.action, fwd.proto, fwd.srcPort, fwd.tmpls], [nlwrap.XFRM_POLICY_BLOCK, nlwrap.IPPROTO_UDP, 53, []]);
     const v6 = policies.find((p) => p.family === 10)!;
-    assert.deepEqual(v6.tmpls.map((t) => [t.proto, t.optional]), [[108, 1], [50, 0]]);
+    assert.deepEqual(
+      v6.tmpls.map((t) => [t.proto, t.optional]),
+      [
+        [108, 1],
+        [50, 0],
+      ],
+    );
     assert.equal(policies.find((p) => p.ifid === 7)?.policyType, nlwrap.XFRM_POLICY_TYPE_SUB);
   });
 }
@@ -142,7 +157,10 @@ function badMsg(fn: () => unknown, anyCode = false): void {
   } catch (e) {
     assert.ok(e instanceof NetlinkError, String(e));
     if (!anyCode) assert.equal(e.code, 'EBADMSG', e.message);
-    assert.deepEqual(KEYS.filter((k) => e.message.includes(k)), []);
+    assert.deepEqual(
+      KEYS.filter((k) => e.message.includes(k)),
+      [],
+    );
     return;
   }
 }
@@ -163,7 +181,14 @@ test('truncated and corrupted XFRM replies give EBADMSG, never a crash', () => {
   const authAt = 3136 + 16 + 224;
   assert.equal(key.readUInt16LE(authAt + 2), 1);
   key.writeUInt32LE(100_000, authAt + 4 + 64);
-  assert.throws(() => parse.xfrmStates(key), (e: unknown) => e instanceof NetlinkError && e.code === 'EBADMSG' && /key longer/.test(e.message) && !KEYS.some((k) => e.message.includes(k)));
+  assert.throws(
+    () => parse.xfrmStates(key),
+    (e: unknown) =>
+      e instanceof NetlinkError &&
+      e.code === 'EBADMSG' &&
+      /key longer/.test(e.message) &&
+      !KEYS.some((k) => e.message.includes(k)),
+  );
   // An ESN bitmap longer than its attribute: the v6 SA's XFRMA_REPLAY_ESN_VAL.
   const esn = Buffer.from(sa);
   let at = 1696 + 16 + 224;

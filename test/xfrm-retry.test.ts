@@ -54,7 +54,16 @@ test('XFRM dumps flagged NLM_F_DUMP_INTR are retried, then returned or thrown', 
   const plan = ['d', '1', '0', '1', '1', '1', '1', '1', '1', 'd', '1', 'd', '1', '0'].join(',');
   const r = spawnSync(
     'python3',
-    [path.join(__dirname, 'helpers', 'xfrm_fake_kernel.py'), path.join(__dirname, 'fixtures', 'xfrm'), plan, process.execPath, '--import', 'tsx', '-e', CLIENT],
+    [
+      path.join(__dirname, 'helpers', 'xfrm_fake_kernel.py'),
+      path.join(__dirname, 'fixtures', 'xfrm'),
+      plan,
+      process.execPath,
+      '--import',
+      'tsx',
+      '-e',
+      CLIENT,
+    ],
     { cwd: root, encoding: 'utf8', timeout: 60_000 },
   );
   assert.equal(r.status, 0, r.stderr);

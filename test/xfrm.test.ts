@@ -50,8 +50,14 @@ test('xfrmPolicyList agrees with ip -s xfrm policy field by field', { skip }, as
     // Family filtering, as vishvananda: by the selector's family.
     const v4 = await h.xfrmPolicyList(FAMILY_V4);
     const v6 = await h.xfrmPolicyList(FAMILY_V6);
-    assert.deepEqual(v4, all.filter((p) => p.family === FAMILY_V4));
-    assert.deepEqual(v6, all.filter((p) => p.family === FAMILY_V6));
+    assert.deepEqual(
+      v4,
+      all.filter((p) => p.family === FAMILY_V4),
+    );
+    assert.deepEqual(
+      v6,
+      all.filter((p) => p.family === FAMILY_V6),
+    );
     assert.equal(v4.length + v6.length, all.length);
     assert.deepEqual(await h.xfrmPolicyList(FAMILY_ALL), all);
     // No ESP/AH on this kernel: no states, and the dump still works.
@@ -73,7 +79,12 @@ test('xfrmPolicyList agrees with ip -s xfrm policy field by field', { skip }, as
 test('bad family arguments reject, never throw', { skip }, async () => {
   const h = new Handle({ families: [6] });
   try {
-    for (const [bad, type] of [[3, RangeError], ['4', TypeError], [null, TypeError], [2.5, RangeError]] as const) {
+    for (const [bad, type] of [
+      [3, RangeError],
+      ['4', TypeError],
+      [null, TypeError],
+      [2.5, RangeError],
+    ] as const) {
       let p: Promise<unknown> | undefined;
       assert.doesNotThrow(() => (p = h.xfrmPolicyList(bad as number)));
       await assert.rejects(p!, (e: unknown) => e instanceof type && /family/.test((e as Error).message));
@@ -95,7 +106,9 @@ test('2 000 policies dump completely and match ip', { skip }, async (t) => {
   const lines: string[] = [];
   for (let i = 0; i < 2000; i++) {
     const a = `10.${100 + (i >> 8)}.${i & 255}`;
-    lines.push(`xfrm policy add src ${a}.0/24 dst 172.16.${i & 255}.${i >> 8}/32 dir ${['in', 'out', 'fwd'][i % 3]} priority ${i} tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid ${i} mode tunnel`);
+    lines.push(
+      `xfrm policy add src ${a}.0/24 dst 172.16.${i & 255}.${i >> 8}/32 dir ${['in', 'out', 'fwd'][i % 3]} priority ${i} tmpl src 192.0.2.1 dst 192.0.2.2 proto esp reqid ${i} mode tunnel`,
+    );
   }
   ipBatch(ns, lines);
   const h = new Handle({ netns: ns, families: [6] });

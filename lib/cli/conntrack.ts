@@ -34,7 +34,24 @@ function protoName(p: number | null): string {
 
 function rows(list: ConntrackFlow[]): string {
   return table(
-    ['proto', 'src', 'dst', 'sport', 'dport', 'reply-src', 'reply-dst', 'reply-sport', 'reply-dport', 'state', 'status', 'mark', 'zone', 'timeout', 'helper', 'id'],
+    [
+      'proto',
+      'src',
+      'dst',
+      'sport',
+      'dport',
+      'reply-src',
+      'reply-dst',
+      'reply-sport',
+      'reply-dport',
+      'state',
+      'status',
+      'mark',
+      'zone',
+      'timeout',
+      'helper',
+      'id',
+    ],
     list.map((f) => ({
       proto: protoName(f.forward.protocol),
       src: f.forward.srcIp,
@@ -48,7 +65,11 @@ function rows(list: ConntrackFlow[]): string {
       state:
         f.protoInfo?.state == null
           ? null
-          : nameOf(uapi, f.protoInfo.protocol === 'tcp' ? 'TCP_CONNTRACK_' : f.protoInfo.protocol === 'sctp' ? 'SCTP_CONNTRACK_' : 'DCCP_', f.protoInfo.state),
+          : nameOf(
+              uapi,
+              f.protoInfo.protocol === 'tcp' ? 'TCP_CONNTRACK_' : f.protoInfo.protocol === 'sctp' ? 'SCTP_CONNTRACK_' : 'DCCP_',
+              f.protoInfo.state,
+            ),
       status: f.status === null ? null : flagNames(uapi, 'IPS_', f.status).join(',') || '0',
       mark: f.mark,
       zone: f.zone,

@@ -13,16 +13,23 @@ export function table(columns: string[], rows: Row[]): string {
 
 /** JSON for results: bigint -> decimal string, Buffer -> hex string. */
 export function toJson(value: unknown, indent = 2): string {
-  return JSON.stringify(
-    value,
-    function (this: unknown, _key: string, v: unknown) {
-      if (typeof v === 'bigint') return v.toString();
-      if (v && typeof v === 'object' && (v as { type?: unknown }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data))
-        return Buffer.from((v as { data: number[] }).data).toString('hex');
-      return v;
-    },
-    indent,
-  ) + '\n';
+  return (
+    JSON.stringify(
+      value,
+      function (this: unknown, _key: string, v: unknown) {
+        if (typeof v === 'bigint') return v.toString();
+        if (
+          v &&
+          typeof v === 'object' &&
+          (v as { type?: unknown }).type === 'Buffer' &&
+          Array.isArray((v as { data?: unknown }).data)
+        )
+          return Buffer.from((v as { data: number[] }).data).toString('hex');
+        return v;
+      },
+      indent,
+    ) + '\n'
+  );
 }
 
 /** The name of a kernel value from a prefix of uapi constants, e.g. ('IF_OPER_', 6) -> 'UP'. */
@@ -35,6 +42,7 @@ export function nameOf(table: Record<string, number>, prefix: string, value: num
 /** Names of the bits set in `value`, from constants with `prefix`. */
 export function flagNames(table: Record<string, number>, prefix: string, value: number): string[] {
   const out: string[] = [];
-  for (const [k, v] of Object.entries(table)) if (k.startsWith(prefix) && v !== 0 && (value & v) === v) out.push(k.slice(prefix.length));
+  for (const [k, v] of Object.entries(table))
+    if (k.startsWith(prefix) && v !== 0 && (value & v) === v) out.push(k.slice(prefix.length));
   return out;
 }

@@ -12,7 +12,8 @@ function tableFlag(value: string | true | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (value === 'all') return 0;
   if (typeof value === 'string' && value in TABLE_NAMES) return TABLE_NAMES[value];
-  if (typeof value === 'string' && /^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 2 ** 32 - 1) return Number(value);
+  if (typeof value === 'string' && /^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 2 ** 32 - 1)
+    return Number(value);
   throw new UsageError(`--table must be a table number, main, local, default or all, got '${String(value)}'`);
 }
 
@@ -32,7 +33,9 @@ export const routes: Command = {
     const family = familyFlag(flags.family);
     const t = tableFlag(flags.table);
     const list =
-      t === undefined ? await handle.routeList(null, family) : await handle.routeListFiltered(family, { table: t }, RT_FILTER_TABLE);
+      t === undefined
+        ? await handle.routeList(null, family)
+        : await handle.routeListFiltered(family, { table: t }, RT_FILTER_TABLE);
     if (flags.json) return toJson(list);
     const names = new Map((await handle.linkList()).map((l) => [l.index, l.name]));
     return table(

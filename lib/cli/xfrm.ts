@@ -56,7 +56,13 @@ export function formatPolicies(list: XfrmPolicy[]): string {
       index: p.index,
       mark: mark(p.mark),
       ifid: p.ifid,
-      tmpls: p.tmpls.map((t) => `${proto(t.proto)}/${mode(t.mode)} ${t.src ?? '-'}->${t.dst ?? '-'} reqid ${t.reqid}${t.optional ? ' optional' : ''}`).join('; ') || null,
+      tmpls:
+        p.tmpls
+          .map(
+            (t) =>
+              `${proto(t.proto)}/${mode(t.mode)} ${t.src ?? '-'}->${t.dst ?? '-'} reqid ${t.reqid}${t.optional ? ' optional' : ''}`,
+          )
+          .join('; ') || null,
     })),
   );
 }
@@ -68,7 +74,21 @@ function algoText(kind: string, a: XfrmStateAlgo | null, showKeys: boolean): str
 
 export function formatStates(list: XfrmState[], showKeys: boolean): string {
   return table(
-    ['src', 'dst', 'proto', 'spi', 'reqid', 'mode', 'algorithms', 'mark', 'ifid', 'bytes', 'packets', 'byte-limit', 'packet-limit'],
+    [
+      'src',
+      'dst',
+      'proto',
+      'spi',
+      'reqid',
+      'mode',
+      'algorithms',
+      'mark',
+      'ifid',
+      'bytes',
+      'packets',
+      'byte-limit',
+      'packet-limit',
+    ],
     list.map((s) => ({
       src: s.src,
       dst: s.dst,
@@ -98,7 +118,9 @@ export function formatStates(list: XfrmState[], showKeys: boolean): string {
 /** States for --json: keys stay out unless showKeys (then hex strings). */
 export function statesJson(list: XfrmState[], showKeys: boolean): string {
   if (!showKeys) return toJson(list);
-  return toJson(list.map((s) => ({ ...s, auth: withKey(s.auth), crypt: withKey(s.crypt), aead: withKey(s.aead), comp: withKey(s.comp) })));
+  return toJson(
+    list.map((s) => ({ ...s, auth: withKey(s.auth), crypt: withKey(s.crypt), aead: withKey(s.aead), comp: withKey(s.comp) })),
+  );
 }
 
 export const xfrmPolicies: Command = {

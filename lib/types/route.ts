@@ -118,5 +118,21 @@ export interface Route {
  * dst/src/gw may be null (= routes without one; a null dst means the default
  * route).
  */
-export type RouteFilter = Partial<Pick<Route,
-  'protocol' | 'scope' | 'type' | 'tos' | 'iLinkIndex' | 'linkIndex' | 'dst' | 'src' | 'gw' | 'table' | 'hoplimit' | 'priority' | 'realm'>>;
+export type RouteFilter = Partial<
+  Pick<
+    Route,
+    | 'protocol'
+    | 'scope'
+    | 'type'
+    | 'tos'
+    | 'iLinkIndex'
+    | 'linkIndex'
+    | 'dst'
+    | 'src'
+    | 'gw'
+    | 'table'
+    | 'hoplimit'
+    | 'priority'
+    | 'realm'
+  >
+>;

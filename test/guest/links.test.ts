@@ -5,7 +5,16 @@
 // kernel version.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Handle, isLinkType, type Link, BOND_MODE_ACTIVEBACKUP, ETH_P_8021AD, IPVLAN_F_PRIVATE, IPVLAN_MODE_L2, IPVLAN_MODE_L3 } from '../../lib/index';
+import {
+  Handle,
+  isLinkType,
+  type Link,
+  BOND_MODE_ACTIVEBACKUP,
+  ETH_P_8021AD,
+  IPVLAN_F_PRIVATE,
+  IPVLAN_MODE_L2,
+  IPVLAN_MODE_L3,
+} from '../../lib/index';
 import { createNetns, ipBatch, ipJson } from '../helpers/netns';
 import { assertLinkMatchesIp, assertSameShapePerKind, type IpLink } from '../helpers/link-oracle';
 
@@ -44,7 +53,7 @@ test('kinds the host lacks agree with ip -j -d link show (kernel 6.1)', async ()
   ]);
   // Bond ports go BACK -> UP after updelay (200 ms) on miimon ticks: wait
   // for the state to settle, or the dump and the oracle may straddle it.
-  for (let deadline = Date.now() + 10_000; ; ) {
+  for (let deadline = Date.now() + 10_000; ;) {
     const ports = ipJson<IpLink[]>(ns, '-d', 'link', 'show').filter((o) => o.linkinfo?.info_slave_kind === 'bond');
     if (ports.every((o) => o.linkinfo?.info_slave_data?.mii_status === 'UP')) break;
     assert.ok(Date.now() < deadline, 'bond ports did not come up');
@@ -68,9 +77,15 @@ test('kinds the host lacks agree with ip -j -d link show (kernel 6.1)', async ()
     const get = (n: string): Link => links.find((l) => l.name === n) as Link;
     const v20 = get('v20');
     assert.ok(isLinkType(v20, 'vlan'));
-    assert.deepEqual([v20.vlanId, v20.vlanProtocol, v20.gvrp, v20.looseBinding, v20.reorderHdr], [20, ETH_P_8021AD, true, true, true]);
+    assert.deepEqual(
+      [v20.vlanId, v20.vlanProtocol, v20.gvrp, v20.looseBinding, v20.reorderHdr],
+      [20, ETH_P_8021AD, true, true, true],
+    );
     assert.deepEqual(v20.ingressQosMap, [{ from: 1, to: 2 }]);
-    assert.deepEqual(v20.egressQosMap, [{ from: 3, to: 4 }, { from: 5, to: 6 }]);
+    assert.deepEqual(v20.egressQosMap, [
+      { from: 3, to: 4 },
+      { from: 5, to: 6 },
+    ]);
     const bo0 = get('bo0');
     assert.ok(isLinkType(bo0, 'bond'));
     assert.deepEqual([bo0.mode, bo0.miimon, bo0.upDelay, bo0.downDelay], [BOND_MODE_ACTIVEBACKUP, 100, 200, 200]);

@@ -45,7 +45,10 @@ test('xfrmStateList agrees with ip -s xfrm state field by field (kernel 6.1)', a
 
     const by = (spi: number): XfrmState => all.find((s) => s.spi === spi)!;
     assert.deepEqual(by(0x1001).replay, { oSeq: 6, seq: 5, bitMap: 0 });
-    assert.deepEqual([by(0x1002).replayEsn?.seq, by(0x1002).replayEsn?.oSeq, by(0x1002).replayEsn?.replayWindow], [0x10, 0x20, 64]);
+    assert.deepEqual(
+      [by(0x1002).replayEsn?.seq, by(0x1002).replayEsn?.oSeq, by(0x1002).replayEsn?.replayWindow],
+      [0x10, 0x20, 64],
+    );
     assert.deepEqual([by(0x2001).dst, by(0x2001).esn, by(0x2001).replayEsn?.bmpLen], ['2001:db8::', true, 4]);
     assert.deepEqual([by(0x3001).ifid, by(0x3001).outputMark, by(0x3001).encap?.dstPort], [7, { value: 0x20, mask: 0xff }, 4501]);
     assert.ok(all.some((s) => s.proto === IPPROTO_COMP) && all.some((s) => s.proto === IPPROTO_IPIP));
@@ -53,8 +56,14 @@ test('xfrmStateList agrees with ip -s xfrm state field by field (kernel 6.1)', a
 
     const v4 = await h.xfrmStateList(FAMILY_V4);
     const v6 = await h.xfrmStateList(FAMILY_V6);
-    assert.deepEqual(v4.map((s) => s.spi), all.filter((s) => s.family === FAMILY_V4).map((s) => s.spi));
-    assert.deepEqual(v6.map((s) => s.spi), all.filter((s) => s.family === FAMILY_V6).map((s) => s.spi));
+    assert.deepEqual(
+      v4.map((s) => s.spi),
+      all.filter((s) => s.family === FAMILY_V4).map((s) => s.spi),
+    );
+    assert.deepEqual(
+      v6.map((s) => s.spi),
+      all.filter((s) => s.family === FAMILY_V6).map((s) => s.spi),
+    );
     assert.deepEqual(v6.map((s) => s.spi).sort(), [0x2001, 0x2002]);
 
     // The CLI: no key unless --show-keys.
@@ -64,7 +73,8 @@ test('xfrmStateList agrees with ip -s xfrm state field by field (kernel 6.1)', a
       return out;
     };
     for (const out of [await run(), await run('--json')]) assert.ok(!out.includes(A256.slice(2)) && !out.includes(G160.slice(2)));
-    for (const out of [await run('--show-keys'), await run('--json', '--show-keys')]) assert.ok(out.includes(A256.slice(2)) && out.includes(G160.slice(2)));
+    for (const out of [await run('--show-keys'), await run('--json', '--show-keys')])
+      assert.ok(out.includes(A256.slice(2)) && out.includes(G160.slice(2)));
     assert.equal(JSON.parse(await run('--json', '--family', 'inet6')).length, 2);
   } finally {
     h.close();
@@ -111,9 +121,18 @@ test('state dumps under churn: complete results, retry policy applied', async (t
   const ns = createNetns('xchurn');
   const lines: string[] = [];
   for (let i = 0; i < 100; i++)
-    lines.push(`xfrm state add src 10.9.${i >> 8}.${i & 255} dst 10.8.0.1 proto esp spi ${0x10000 + i} mode tunnel enc cbc(aes) ${K128} auth-trunc hmac(sha256) ${A256} 128`);
+    lines.push(
+      `xfrm state add src 10.9.${i >> 8}.${i & 255} dst 10.8.0.1 proto esp spi ${0x10000 + i} mode tunnel enc cbc(aes) ${K128} auth-trunc hmac(sha256) ${A256} 128`,
+    );
   ipBatch(ns, lines);
-  const churn = spawn('bash', ['-c', `while :; do ip -n ${ns} xfrm state add src 10.7.0.1 dst 10.8.0.1 proto esp spi 0x99 mode tunnel enc cbc\\(aes\\) ${K128}; ip -n ${ns} xfrm state del src 10.7.0.1 dst 10.8.0.1 proto esp spi 0x99; done`], { stdio: 'ignore' });
+  const churn = spawn(
+    'bash',
+    [
+      '-c',
+      `while :; do ip -n ${ns} xfrm state add src 10.7.0.1 dst 10.8.0.1 proto esp spi 0x99 mode tunnel enc cbc\\(aes\\) ${K128}; ip -n ${ns} xfrm state del src 10.7.0.1 dst 10.8.0.1 proto esp spi 0x99; done`,
+    ],
+    { stdio: 'ignore' },
+  );
   const h = new Handle({ netns: ns, families: [6], maxAttempts: 3 });
   try {
     for (let k = 0; k < 10; k++) {
@@ -121,7 +140,9 @@ test('state dumps under churn: complete results, retry policy applied', async (t
       assert.ok(list.length === 100 || list.length === 101, `dump ${k}: ${list.length} states`);
     }
     const st = h.stats;
-    t.diagnostic(`10 dumps of 100 states under churn: ${st.interruptedAttempts} interrupted attempts, ${st.exhaustedCalls} exhausted`);
+    t.diagnostic(
+      `10 dumps of 100 states under churn: ${st.interruptedAttempts} interrupted attempts, ${st.exhaustedCalls} exhausted`,
+    );
     assert.equal(st.calls, 10);
   } finally {
     churn.kill();

@@ -38,5 +38,9 @@ export function enableLabels(ns: string): void {
 
 /** `conntrack <args>` inside `ns`, stdout only. */
 export function conntrackCli(ns: string, args: string[]): string {
-  return execFileSync('ip', ['netns', 'exec', ns, 'conntrack', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 28 });
+  return execFileSync('ip', ['netns', 'exec', ns, 'conntrack', ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 1 << 28,
+  });
 }

@@ -67,7 +67,14 @@ export function linkPayload(index: number, name: string, mtu = 1500, extra: Buff
   return Buffer.concat([ifi, attr(IFLA_IFNAME, name), attr(IFLA_MTU, mtu), ...extra]);
 }
 
-export function linkMsg(seq: number, pid: number, index: number, name: string, flags = NLM_F_MULTI, extra: Buffer[] = []): Buffer {
+export function linkMsg(
+  seq: number,
+  pid: number,
+  index: number,
+  name: string,
+  flags = NLM_F_MULTI,
+  extra: Buffer[] = [],
+): Buffer {
   return msg({ type: RTM_NEWLINK, flags, seq, pid }, linkPayload(index, name, 1500, extra));
 }
 

@@ -5,7 +5,19 @@
 import assert from 'node:assert/strict';
 import { XFRM_INF, type XfrmPolicy, type XfrmState, type XfrmStateLimits } from '../../lib/index';
 
-const PROTOS: Record<string, number> = { esp: 50, ah: 51, comp: 108, route2: 43, hao: 60, 'ipsec-any': 255, tcp: 6, udp: 17, icmp: 1, 'ipv6-icmp': 58, sctp: 132 };
+const PROTOS: Record<string, number> = {
+  esp: 50,
+  ah: 51,
+  comp: 108,
+  route2: 43,
+  hao: 60,
+  'ipsec-any': 255,
+  tcp: 6,
+  udp: 17,
+  icmp: 1,
+  'ipv6-icmp': 58,
+  sctp: 132,
+};
 const MODES: Record<string, number> = { transport: 0, tunnel: 1, ro: 2, in_trigger: 3, beet: 4 };
 const DIRS: Record<string, number> = { in: 0, out: 1, fwd: 2 };
 
@@ -120,7 +132,14 @@ function parseSel(s: string): IpSel {
   };
   const p = /\bproto (\S+)/.exec(rest);
   const dev = /\bdev (\S+)/.exec(rest);
-  return { src: m[1], dst: m[2], proto: p ? protoNum(p[1]) : 0, sport: num('sport') || num('type'), dport: num('dport') || num('code'), dev: dev ? dev[1] : null };
+  return {
+    src: m[1],
+    dst: m[2],
+    proto: p ? protoNum(p[1]) : 0,
+    sport: num('sport') || num('type'),
+    dport: num('dport') || num('code'),
+    dev: dev ? dev[1] : null,
+  };
 }
 
 /** Consumes "lifetime config:" / "lifetime current:" lines starting at i; returns the index after them. */
@@ -173,9 +192,29 @@ export function parseIpStates(text: string): IpState[] {
     const h = /^src (\S+) dst (\S+)$/.exec(lines[0].trim());
     if (!h) throw new Error(`ipxfrm: bad state header '${lines[0]}'`);
     const st: IpState = {
-      src: h[1], dst: h[2], proto: 0, spi: 0, reqid: 0, mode: 0, replayWindow: 0, flags: null, extraFlags: null,
-      mark: null, outputMark: null, auth: null, enc: null, aead: null, comp: null, encap: null, replay: null,
-      esn: null, ifid: null, tfcpad: null, sel: null, life: null, stats: null,
+      src: h[1],
+      dst: h[2],
+      proto: 0,
+      spi: 0,
+      reqid: 0,
+      mode: 0,
+      replayWindow: 0,
+      flags: null,
+      extraFlags: null,
+      mark: null,
+      outputMark: null,
+      auth: null,
+      enc: null,
+      aead: null,
+      comp: null,
+      encap: null,
+      replay: null,
+      esn: null,
+      ifid: null,
+      tfcpad: null,
+      sel: null,
+      life: null,
+      stats: null,
     };
     for (let i = 1; i < lines.length; i++) {
       const l = lines[i].trim();
@@ -209,8 +248,20 @@ export function parseIpStates(text: string): IpState[] {
         const a = /seq-hi 0x([0-9a-f]+), seq 0x([0-9a-f]+), oseq-hi 0x([0-9a-f]+), oseq 0x([0-9a-f]+)/.exec(lines[++i]);
         const b = /replay_window (\d+), bitmap-length (\d+)/.exec(lines[++i]);
         if (!a || !b) throw new Error('ipxfrm: bad esn context');
-        const words = lines[++i].trim().split(/\s+/).filter(Boolean).map((w) => parseInt(w, 16));
-        st.esn = { seqHi: parseInt(a[1], 16), seq: parseInt(a[2], 16), oseqHi: parseInt(a[3], 16), oseq: parseInt(a[4], 16), replayWindow: Number(b[1]), bmpLen: Number(b[2]), words };
+        const words = lines[++i]
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .map((w) => parseInt(w, 16));
+        st.esn = {
+          seqHi: parseInt(a[1], 16),
+          seq: parseInt(a[2], 16),
+          oseqHi: parseInt(a[3], 16),
+          oseq: parseInt(a[4], 16),
+          replayWindow: Number(b[1]),
+          bmpLen: Number(b[2]),
+          words,
+        };
       } else if ((m = /^if_id 0x([0-9a-f]+)$/.exec(l))) st.ifid = parseInt(m[1], 16);
       else if ((m = /^tfcpad (\d+)$/.exec(l))) st.tfcpad = Number(m[1]);
       else if ((m = /^sel (.*)$/.exec(l))) st.sel = parseSel(m[1]);
@@ -231,7 +282,19 @@ export function parseIpStates(text: string): IpState[] {
 /** Parses `ip -s xfrm policy` (or plain `ip xfrm policy`) output. */
 export function parseIpPolicies(text: string): IpPolicy[] {
   return blocks(text).map((lines) => {
-    const p: IpPolicy = { sel: parseSel(lines[0]), dir: -1, action: 0, index: null, priority: 0, ptype: 'main', flags: null, mark: null, ifid: null, tmpls: [], life: null };
+    const p: IpPolicy = {
+      sel: parseSel(lines[0]),
+      dir: -1,
+      action: 0,
+      index: null,
+      priority: 0,
+      ptype: 'main',
+      flags: null,
+      mark: null,
+      ifid: null,
+      tmpls: [],
+      life: null,
+    };
     for (let i = 1; i < lines.length; i++) {
       const l = lines[i].trim();
       let m: RegExpExecArray | null;
@@ -252,7 +315,19 @@ export function parseIpPolicies(text: string): IpPolicy[] {
         i = parseLifetime(lines, i, life) - 1;
         p.life = life as IpLifetime;
       } else if ((m = /^tmpl src (\S+) dst (\S+)$/.exec(l))) {
-        const t: IpTmpl = { src: m[1], dst: m[2], proto: 0, spi: 0, reqid: 0, mode: 0, optional: false, share: 'any', encMask: null, authMask: null, compMask: null };
+        const t: IpTmpl = {
+          src: m[1],
+          dst: m[2],
+          proto: 0,
+          spi: 0,
+          reqid: 0,
+          mode: 0,
+          optional: false,
+          share: 'any',
+          encMask: null,
+          authMask: null,
+          compMask: null,
+        };
         while (i + 1 < lines.length && /^\t\t/.test(lines[i + 1])) {
           const tl = lines[++i].trim();
           let k: RegExpExecArray | null;
@@ -289,9 +364,23 @@ function zeroNet(family: number): string {
   return family === 10 ? '::/0' : '0.0.0.0/0';
 }
 
-function assertLife(what: string, limits: XfrmStateLimits, stats: { bytes: bigint; packets: bigint; addTime: bigint; useTime: bigint }, life: IpLifetime | null): void {
+function assertLife(
+  what: string,
+  limits: XfrmStateLimits,
+  stats: { bytes: bigint; packets: bigint; addTime: bigint; useTime: bigint },
+  life: IpLifetime | null,
+): void {
   if (life === null) return; // plain `ip xfrm` (no -s) prints no lifetimes
-  for (const k of ['byteSoft', 'byteHard', 'packetSoft', 'packetHard', 'timeSoft', 'timeHard', 'timeUseSoft', 'timeUseHard'] as const)
+  for (const k of [
+    'byteSoft',
+    'byteHard',
+    'packetSoft',
+    'packetHard',
+    'timeSoft',
+    'timeHard',
+    'timeUseSoft',
+    'timeUseHard',
+  ] as const)
     assert.equal(limits[k], life[k], `${what} limits.${k}`);
   assert.equal(stats.bytes, life.bytes, `${what} bytes`);
   assert.equal(stats.packets, life.packets, `${what} packets`);
@@ -338,7 +427,11 @@ export function assertStateMatches(s: XfrmState, o: IpState): void {
     assert.equal(s.encap.dstPort, o.encap.dport, `${what} encap.dstPort`);
     assert.equal(s.encap.originalAddress, o.encap.addr, `${what} encap.originalAddress`);
   }
-  assert.deepEqual(s.replay === null ? null : { seq: s.replay.seq, oseq: s.replay.oSeq, bitmap: s.replay.bitMap }, o.replay, `${what} replay`);
+  assert.deepEqual(
+    s.replay === null ? null : { seq: s.replay.seq, oseq: s.replay.oSeq, bitmap: s.replay.bitMap },
+    o.replay,
+    `${what} replay`,
+  );
   if (o.esn === null) assert.equal(s.replayEsn, null, `${what} replayEsn`);
   else {
     const e = s.replayEsn;
@@ -355,7 +448,11 @@ export function assertStateMatches(s: XfrmState, o: IpState): void {
   const sel = s.selector;
   if (o.sel === null) {
     // ip leaves out an all-zero selector.
-    assert.deepEqual([sel.src, sel.dst, sel.proto, sel.srcPort, sel.dstPort, sel.ifindex], [zeroNet(s.family), zeroNet(s.family), 0, 0, 0, 0], `${what} zero selector`);
+    assert.deepEqual(
+      [sel.src, sel.dst, sel.proto, sel.srcPort, sel.dstPort, sel.ifindex],
+      [zeroNet(s.family), zeroNet(s.family), 0, 0, 0, 0],
+      `${what} zero selector`,
+    );
   } else {
     assert.equal(sel.src, o.sel.src, `${what} selector.src`);
     assert.equal(sel.dst, o.sel.dst, `${what} selector.dst`);
@@ -402,7 +499,8 @@ export function assertPolicyMatches(p: XfrmPolicy, o: IpPolicy, ifname: (i: numb
     assert.equal(t.mode, e.mode, `${tw} mode`);
     assert.equal(t.optional !== 0, e.optional, `${tw} optional`);
     assert.equal(t.share, SHARES[e.share], `${tw} share`);
-    if (e.encMask !== null) assert.deepEqual([t.ealgos, t.aalgos, t.calgos], [e.encMask, e.authMask, e.compMask], `${tw} algo masks`);
+    if (e.encMask !== null)
+      assert.deepEqual([t.ealgos, t.aalgos, t.calgos], [e.encMask, e.authMask, e.compMask], `${tw} algo masks`);
   });
   assertLife(what, p.limits, p.statistics, o.life);
 }

@@ -109,18 +109,31 @@ const num: Conv = (v) => Number(v);
 const bool: Conv = (v) => Boolean(v);
 const same: Conv = (v) => v;
 const centis: Conv = (v) => Math.round(Number(v) * 100); // ip prints timers in seconds
-const byName = (names: Record<string, number>): Conv => (v) => {
-  assert.ok(String(v) in names, `unknown name ${String(v)}`);
-  return names[String(v)];
-};
+const byName =
+  (names: Record<string, number>): Conv =>
+  (v) => {
+    assert.ok(String(v) in names, `unknown name ${String(v)}`);
+    return names[String(v)];
+  };
 const ifindexOf: Conv = (v, ctx) => (v === null ? null : (ctx.nameToIndex.get(String(v)) ?? NaN));
-const vlanProto = byName({ '802.1Q': uapi.ETH_P_8021Q, '802.1q': uapi.ETH_P_8021Q, '802.1ad': uapi.ETH_P_8021AD, '802.1AD': uapi.ETH_P_8021AD });
+const vlanProto = byName({
+  '802.1Q': uapi.ETH_P_8021Q,
+  '802.1q': uapi.ETH_P_8021Q,
+  '802.1ad': uapi.ETH_P_8021AD,
+  '802.1AD': uapi.ETH_P_8021AD,
+});
 // iproute2 prints a port's bridge ids without zero padding ("8000.aa:3:3:..").
 const bridgeId: Conv = (v) => {
   const [prio, mac] = String(v).split('.');
-  return `${prio}.${mac.split(':').map((x) => x.padStart(2, '0')).join(':')}`;
+  return `${prio}.${mac
+    .split(':')
+    .map((x) => x.padStart(2, '0'))
+    .join(':')}`;
 };
-const dottedKey: Conv = (v) => String(v).split('.').reduce((a, b) => a * 256 + Number(b), 0);
+const dottedKey: Conv = (v) =>
+  String(v)
+    .split('.')
+    .reduce((a, b) => a * 256 + Number(b), 0);
 
 const BRIDGE: Row[] = [
   ['forward_delay', 'forwardDelay'],
@@ -261,7 +274,19 @@ const VLAN: Row[] = [
 ];
 
 const BOND: Row[] = [
-  ['mode', 'mode', byName({ 'balance-rr': 0, 'active-backup': 1, 'balance-xor': 2, broadcast: 3, '802.3ad': 4, 'balance-tlb': 5, 'balance-alb': 6 })],
+  [
+    'mode',
+    'mode',
+    byName({
+      'balance-rr': 0,
+      'active-backup': 1,
+      'balance-xor': 2,
+      broadcast: 3,
+      '802.3ad': 4,
+      'balance-tlb': 5,
+      'balance-alb': 6,
+    }),
+  ],
   ['active_slave', 'activeSlave', ifindexOf],
   ['primary', 'primary', ifindexOf],
   ['miimon', 'miimon'],
@@ -272,11 +297,19 @@ const BOND: Row[] = [
   ['arp_interval', 'arpInterval'],
   ['arp_missed_max', 'missedMax'],
   ['arp_ip_target', 'arpIpTargets'],
-  ['arp_validate', 'arpValidate', byName({ none: 0, active: 1, backup: 2, all: 3, filter: 4, filter_active: 5, filter_backup: 6 })],
+  [
+    'arp_validate',
+    'arpValidate',
+    byName({ none: 0, active: 1, backup: 2, all: 3, filter: 4, filter_active: 5, filter_backup: 6 }),
+  ],
   ['arp_all_targets', 'arpAllTargets', byName({ any: 0, all: 1 })],
   ['primary_reselect', 'primaryReselect', byName({ always: 0, better: 1, failure: 2 })],
   ['fail_over_mac', 'failOverMac', byName({ none: 0, active: 1, follow: 2 })],
-  ['xmit_hash_policy', 'xmitHashPolicy', byName({ layer2: 0, 'layer3+4': 1, 'layer2+3': 2, 'encap2+3': 3, 'encap3+4': 4, vlan_srcmac: 5 })],
+  [
+    'xmit_hash_policy',
+    'xmitHashPolicy',
+    byName({ layer2: 0, 'layer3+4': 1, 'layer2+3': 2, 'encap2+3': 3, 'encap3+4': 4, vlan_srcmac: 5 }),
+  ],
   ['resend_igmp', 'resendIgmp'],
   ['num_peer_notif', 'numPeerNotif'],
   ['all_slaves_active', 'allSlavesActive'],
@@ -392,7 +425,10 @@ function compareRows(what: string, rows: Row[], data: Record<string, unknown>, o
     } else if (conv === centis) {
       // a running timer moves between nlwrap's dump and ip's: within 1 s
       const ours = obj[field] as number;
-      assert.ok(typeof ours === 'number' && Math.abs(ours - (conv(raw, ctx) as number)) <= 100, `${what}.${field}: ${ours} vs ip ${String(raw)} s`);
+      assert.ok(
+        typeof ours === 'number' && Math.abs(ours - (conv(raw, ctx) as number)) <= 100,
+        `${what}.${field}: ${ours} vs ip ${String(raw)} s`,
+      );
     } else {
       assert.deepEqual(obj[field], conv(raw, ctx), `${what}.${field} (ip ${key}=${JSON.stringify(raw)})`);
     }
@@ -460,7 +496,8 @@ export function assertLinkMatchesIp(l: Link, o: IpLink, all: Link[]): number {
   const srows = l.slaveType ? SLAVE_ROWS[l.slaveType] : undefined;
   if (srows) {
     assert.ok(l.slave, `${name} slave data`);
-    if (li?.info_slave_data) n += compareRows(`${name} info_slave_data`, srows, li.info_slave_data, l.slave as unknown as Record<string, unknown>, ctx);
+    if (li?.info_slave_data)
+      n += compareRows(`${name} info_slave_data`, srows, li.info_slave_data, l.slave as unknown as Record<string, unknown>, ctx);
   } else {
     assert.equal(l.slave, null, `${name} slave`);
   }
@@ -471,7 +508,10 @@ export function assertLinkMatchesIp(l: Link, o: IpLink, all: Link[]): number {
 export function assertSameShapePerKind(links: Link[]): void {
   const shapes = new Map<string, string>();
   for (const l of links) {
-    const keys = Object.keys(l).filter((k) => k !== 'slave').sort().join(',');
+    const keys = Object.keys(l)
+      .filter((k) => k !== 'slave')
+      .sort()
+      .join(',');
     const prev = shapes.get(l.type);
     if (prev === undefined) shapes.set(l.type, keys);
     else assert.equal(keys, prev, `every ${l.type} link has the same fields`);

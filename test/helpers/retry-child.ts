@@ -3,7 +3,9 @@
 import { defaultLogger, withRetries } from '../../lib/retry';
 
 const warnings: { code?: string; message: string; detail?: string }[] = [];
-process.on('warning', (w) => warnings.push({ code: (w as { code?: string }).code, message: w.message, detail: (w as { detail?: string }).detail }));
+process.on('warning', (w) =>
+  warnings.push({ code: (w as { code?: string }).code, message: w.message, detail: (w as { detail?: string }).detail }),
+);
 
 async function callerOfNlwrap(): Promise<void> {
   const site: { stack?: string } = {};
@@ -13,6 +15,4 @@ async function callerOfNlwrap(): Promise<void> {
   for (let i = 0; i < 3; i++) await withRetries('linkList', policy, stats, site, async () => ({ value: [i], interrupted: true }));
 }
 
-void callerOfNlwrap().then(() =>
-  setImmediate(() => process.stdout.write(JSON.stringify({ warnings }) + '\n')),
-);
+void callerOfNlwrap().then(() => setImmediate(() => process.stdout.write(JSON.stringify({ warnings }) + '\n')));

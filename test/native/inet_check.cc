@@ -26,9 +26,19 @@ int main() {
   };
   uint8_t a[16];
   // Edge cases: all zero, all ones, loopback, mapped, compatible, single zeros.
-  const char* edges[] = {"::", "::1", "::ffff:1.2.3.4", "::1.2.3.4", "1::", "1:0:1:0:1:0:1:0",
-                         "0:0:1::", "2001:db8::", "2001:db8:0:1:1:1:1:1", "fe80::1:0:0:1",
-                         "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "::ffff:0:1", "0:0:0:0:0:1:0:0"};
+  const char* edges[] = {"::",
+                         "::1",
+                         "::ffff:1.2.3.4",
+                         "::1.2.3.4",
+                         "1::",
+                         "1:0:1:0:1:0:1:0",
+                         "0:0:1::",
+                         "2001:db8::",
+                         "2001:db8:0:1:1:1:1:1",
+                         "fe80::1:0:0:1",
+                         "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+                         "::ffff:0:1",
+                         "0:0:0:0:0:1:0:0"};
   for (const char* e : edges) {
     inet_pton(AF_INET6, e, a);
     if (!check(AF_INET6, a)) return 1;

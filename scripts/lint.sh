@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# npm run lint: formatting (clang-format for C/C++, prettier for TypeScript)
+# and type checks of lib/, test/ and bench/. `npm run lint -- --fix` rewrites.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cformat=$(command -v clang-format-14 || command -v clang-format || true)
+[ -n "$cformat" ] || { echo "lint: clang-format not found (apt-get install clang-format-14)" >&2; exit 1; }
+c_files=$(git ls-files 'src-native/*.cc' 'src-native/*.h' 'fuzz/*.cc' 'test/native/*.cc' 'bench/*.c')
+ts_files=$(git ls-files 'lib/*.ts' 'test/*.ts' 'bench/*.ts' 'scripts/*.js' 'scripts/*.ts' 'bin/*.js')
+if [ "${1:-}" = "--fix" ]; then
+  $cformat -i $c_files
+  npx prettier --log-level warn --write $ts_files
+else
+  $cformat --dry-run -Werror $c_files
+  npx prettier --log-level warn --check $ts_files
+fi
+npx tsc -p tsconfig.json --noEmit
+npx tsc -p tsconfig.test.json
+npx tsc -p bench/tsconfig.json --noEmit
