@@ -23,7 +23,6 @@ import {
   linkMsg,
   linkPayload,
   msg,
-  NLM_F_DUMP_INTR,
   NLM_F_MULTI,
   NLMSG_ERROR,
   NLMSG_NOOP,

@@ -81,9 +81,6 @@ function oracleDst(o: IpRoute, v6: boolean): string {
   if (o.dst === 'default') return v6 ? '::/0' : '0.0.0.0/0';
   return o.dst.includes('/') ? o.dst : `${o.dst}/${v6 ? 128 : 32}`;
 }
-function isV6(o: IpRoute): boolean {
-  return (o.dst !== 'default' && o.dst.includes(':')) || (o.gateway?.includes(':') ?? false) || o.pref !== undefined;
-}
 function flagBits(flags: string[] | undefined): number {
   return (flags ?? []).reduce((m, f) => m | (NH_FLAGS[f] ?? 0), 0);
 }

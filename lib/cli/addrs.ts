@@ -1,16 +1,9 @@
 // nlwrap addrs: addresses of every link or one (--link), of one family or
 // both (--family 4|6), as a table or JSON.
-import { ADDR_LIFETIME_FOREVER, FAMILY_ALL, FAMILY_V4, FAMILY_V6 } from '../constants';
+import { ADDR_LIFETIME_FOREVER } from '../constants';
 import * as uapi from '../uapi';
-import { UsageError, type Command } from './command';
+import { FAMILY_FLAG, familyFlag, UsageError, type Command } from './command';
 import { flagNames, nameOf, table, toJson } from './format';
-
-export function familyFlag(value: string | true | undefined): number {
-  if (value === undefined) return FAMILY_ALL;
-  if (value === '4') return FAMILY_V4;
-  if (value === '6') return FAMILY_V6;
-  throw new UsageError(`--family must be 4 or 6, got '${String(value)}'`);
-}
 
 function lifetime(v: number | null): string | null {
   if (v === null) return null;
@@ -40,7 +33,7 @@ export const addrs: Command = {
   summary: 'list addresses (ip addr show)',
   flags: {
     link: { value: true, help: 'only the addresses of this link (name)' },
-    family: { value: true, help: '4 or 6: only IPv4 or IPv6 addresses' },
+    family: FAMILY_FLAG,
   },
   async run(handle, flags) {
     const family = familyFlag(flags.family);

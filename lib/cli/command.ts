@@ -1,5 +1,6 @@
 // What a CLI command is: its flags, its help text, and a run() that returns
 // what to print. lib/cli.ts parses argv and prints; commands do the rest.
+import { FAMILY_ALL, FAMILY_V4, FAMILY_V6 } from '../constants';
 import type { Handle } from '../handle';
 
 export interface FlagSpec {
@@ -19,3 +20,13 @@ export interface Command {
 
 /** A usage error: printed with the command's help, exit code 2. */
 export class UsageError extends Error {}
+
+/** The --family flag of every command: 4 / inet, 6 / inet6, or all (the default). */
+export const FAMILY_FLAG: FlagSpec = { value: true, help: '4 (inet), 6 (inet6) or all (default)' };
+
+export function familyFlag(value: string | true | undefined): number {
+  if (value === undefined || value === 'all') return FAMILY_ALL;
+  if (value === '4' || value === 'inet') return FAMILY_V4;
+  if (value === '6' || value === 'inet6') return FAMILY_V6;
+  throw new UsageError(`--family must be 4, 6 or all, got '${String(value)}'`);
+}

@@ -8,24 +8,13 @@ import {
   ConntrackOrigSrcIP,
   ConntrackReplyAnyIP,
   ConntrackTable,
-  FAMILY_ALL,
-  FAMILY_V4,
-  FAMILY_V6,
 } from '../constants';
 import type { ConntrackFlow } from '../types/conntrack';
 import * as uapi from '../uapi';
-import { UsageError, type Command } from './command';
+import { FAMILY_FLAG, familyFlag, UsageError, type Command } from './command';
 import { flagNames, nameOf, table, toJson } from './format';
 
 const PROTOCOLS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, dccp: 33, gre: 47, icmpv6: 58, sctp: 132, udplite: 136 };
-
-function family(flags: Record<string, string | true>): number {
-  const f = flags.family;
-  if (f === undefined) return FAMILY_ALL;
-  if (f === '4') return FAMILY_V4;
-  if (f === '6') return FAMILY_V6;
-  throw new UsageError(`--family must be 4 or 6, got ${String(f)}`);
-}
 
 function protoName(p: number | null): string {
   if (p === null) return '-';
@@ -84,11 +73,11 @@ export const conntrack: Command = {
   name: 'conntrack',
   summary: 'list conntrack flows or expectations (conntrack -L)',
   flags: {
-    family: { value: true, help: '4 or 6 (default: both)' },
+    family: FAMILY_FLAG,
     expect: { value: false, help: 'list the expectation table' },
   },
   async run(handle, flags) {
-    const list = await handle.conntrackTableList(flags.expect ? ConntrackExpectTable : ConntrackTable, family(flags));
+    const list = await handle.conntrackTableList(flags.expect ? ConntrackExpectTable : ConntrackTable, familyFlag(flags.family));
     return flags.json ? toJson(list) : rows(list);
   },
 };
@@ -108,7 +97,7 @@ export const conntrackDelete: Command = {
   name: 'conntrack-delete',
   summary: 'delete the conntrack flows matching every given condition (conntrack -D)',
   flags: {
-    family: { value: true, help: '4 or 6 (default: both)' },
+    family: FAMILY_FLAG,
     'orig-src': { value: true, help: 'original source IP or CIDR' },
     'orig-dst': { value: true, help: 'original destination IP or CIDR' },
     'reply-any': { value: true, help: 'reply source or destination IP or CIDR' },
@@ -139,7 +128,7 @@ export const conntrackDelete: Command = {
     const zone = v('zone');
     if (zone !== undefined) f.addZone(integer(zone, '--zone'));
     if (f.empty) throw new UsageError('give at least one condition (an empty filter matches nothing)');
-    const fam = family(flags);
+    const fam = familyFlag(flags.family);
     if (flags['dry-run']) {
       const list = await handle.conntrackListFiltered(ConntrackTable, fam, f);
       if (flags.json) return toJson(list);

@@ -2,8 +2,8 @@
 // (--table all), of one family or both (--family 4|6), as a table or JSON.
 import { RT_FILTER_TABLE } from '../constants';
 import type { Route } from '../types/route';
-import { bitNames, familyFlag, lowerName } from './addrs';
-import { UsageError, type Command } from './command';
+import { bitNames, lowerName } from './addrs';
+import { FAMILY_FLAG, familyFlag, UsageError, type Command } from './command';
 import { table, toJson } from './format';
 
 const TABLE_NAMES: Record<string, number> = { main: 254, local: 255, default: 253 };
@@ -27,7 +27,7 @@ export const routes: Command = {
   summary: 'list routes (ip route show)',
   flags: {
     table: { value: true, help: 'a table number, main (default), local, default, or all' },
-    family: { value: true, help: '4 or 6: only IPv4 or IPv6 routes' },
+    family: FAMILY_FLAG,
   },
   async run(handle, flags) {
     const family = familyFlag(flags.family);

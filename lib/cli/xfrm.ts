@@ -2,22 +2,12 @@
 // JSON. Key material is never printed unless --show-keys is given: keys are
 // non-enumerable on the results (lib/xfrm.ts), so --json leaves them out, and
 // the table shows algorithm names only.
-import { FAMILY_ALL, FAMILY_V4, FAMILY_V6, XFRM_INF } from '../constants';
+import { XFRM_INF } from '../constants';
 import * as uapi from '../uapi';
 import type { XfrmPolicy, XfrmState, XfrmStateAlgo } from '../types/xfrm';
 import { withKey } from '../xfrm';
-import { UsageError, type Command } from './command';
+import { FAMILY_FLAG, familyFlag, type Command } from './command';
 import { nameOf, table, toJson } from './format';
-
-function familyFlag(v: string | true | undefined): number {
-  if (v === undefined) return FAMILY_ALL;
-  if (v === 'inet' || v === '4') return FAMILY_V4;
-  if (v === 'inet6' || v === '6') return FAMILY_V6;
-  if (v === 'all') return FAMILY_ALL;
-  throw new UsageError(`--family must be inet, inet6 or all, got '${String(v)}'`);
-}
-
-const FAMILY_FLAG = { value: true, help: 'inet, inet6 or all (default)' };
 
 function proto(p: number): string {
   return (nameOf(uapi, 'IPPROTO_', p) ?? String(p)).toLowerCase();
