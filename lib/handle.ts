@@ -1,10 +1,21 @@
 // Handle: netlink sockets in one network namespace, the retry policy, and
 // every list call. Methods are async and never throw synchronously: argument
 // errors, a closed handle and kernel errors all arrive as rejections.
+import createDebug from 'debug';
 import { binding, type NativeArgs, type NativeHandle, type NativeReply } from './binding';
-import { NETLINK_NETFILTER, NETLINK_ROUTE, NETLINK_XFRM } from './constants';
+import {
+  ConntrackExpectTable,
+  ConntrackTable,
+  FAMILY_ALL,
+  FAMILY_V4,
+  FAMILY_V6,
+  NETLINK_NETFILTER,
+  NETLINK_ROUTE,
+  NETLINK_XFRM,
+  RT_FILTER_OIF,
+} from './constants';
 import { appendRecords, decodeRecords } from './decode';
-import { fromNative, handleClosedError, LinkNotFoundError, NetlinkError } from './errors';
+import { ConntrackDeleteError, fromNative, handleClosedError, LinkNotFoundError, NetlinkError } from './errors';
 import { callerStack, defaultLogger, withRetries, type HandleStats, type Logger, type RetryPolicy } from './retry';
 import type { Link } from './types/link';
 import type { Addr, ListOptions } from './types/addr';
@@ -19,12 +30,9 @@ import {
   routeMatches,
   type CheckedRouteFilter,
 } from './route-filter';
-import { RT_FILTER_OIF } from './constants';
 import type { XfrmPolicy, XfrmState } from './types/xfrm';
-import { ConntrackExpectTable, ConntrackTable, FAMILY_ALL, FAMILY_V4, FAMILY_V6 } from './constants';
 import { ConntrackFilter } from './conntrack-filter';
 import { encodeFilters, encodeIdentities, kernelFilterArgs } from './conntrack-wire';
-import { ConntrackDeleteError } from './errors';
 import type { ConntrackFlow, CustomConntrackFilter } from './types/conntrack';
 import { checkIfindex, checkLinkName, IFNAMSIZ } from './validate';
 import { checkXfrmFamily, hideKeys } from './xfrm';
@@ -51,6 +59,10 @@ export interface HandleCounters extends HandleStats {
   /** Data messages received from the kernel, all calls. */
   messagesReceived: number;
 }
+
+// debug namespaces: DEBUG=nlwrap:* shows every request and namespace opened.
+const debugSocket = createDebug('nlwrap:socket');
+const debugNetns = createDebug('nlwrap:netns');
 
 const OPTION_KEYS = new Set(['netns', 'families', 'maxAttempts', 'onInterrupted', 'timeoutMs', 'logger']);
 const PROTOCOLS = [NETLINK_ROUTE, NETLINK_XFRM, NETLINK_NETFILTER];
@@ -171,6 +183,11 @@ export class Handle {
     this.#timeoutMs = o.timeoutMs;
     try {
       this.#native = new binding.NativeHandle({ ...target, protocols: o.families });
+      debugNetns(
+        'handle opened in %s, protocols %o',
+        target.nsPath ?? (target.nsFd !== undefined ? `fd ${target.nsFd}` : "the caller's namespace"),
+        o.families,
+      );
     } catch (err) {
       throw fromNative(err, 'Handle');
     }
@@ -462,6 +479,15 @@ export class Handle {
     }
     this.#stats.bytesReceived += reply.bytes;
     this.#stats.messagesReceived += reply.messages;
+    debugSocket(
+      '%s (%s): %d bytes in %d datagrams, %d messages%s',
+      name,
+      op,
+      reply.bytes,
+      reply.datagrams,
+      reply.messages,
+      reply.interrupted ? ', NLM_F_DUMP_INTR' : '',
+    );
     const rest = await decodeRecords(reply);
     for (let i = 0; i < rest.length; i++) items.push(rest[i]);
     return { items, reply };
