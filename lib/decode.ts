@@ -131,7 +131,7 @@ function decoderFor(id: number): Decoder {
 }
 
 /** Objects per slice before yielding to the event loop. */
-const SLICE = 8192;
+const SLICE = 2048;
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

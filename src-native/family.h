@@ -59,7 +59,7 @@ struct OpContext {
   // Set when JS takes results in chunks: run_request hands over `out`
   // whenever it holds chunk_records root records, and starts a new one.
   std::function<void(RecordSet&&)> emit = nullptr;
-  size_t chunk_records = 4096;
+  size_t chunk_records = 1024;  // ~1-3 ms of object building per chunk
 };
 
 struct Op {
