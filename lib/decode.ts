@@ -147,6 +147,46 @@ export async function decodeRecords<T>(raw: NativeRecords): Promise<T[]> {
   return out;
 }
 
+/**
+ * Collects a streamed dump. Node hands a thread-safe function's queued calls
+ * to JS back to back (up to a thousand per turn), so decoding each chunk in
+ * its callback could block the loop for as long as the kernel kept sending:
+ * chunks are queued instead and decoded one per event-loop turn.
+ */
+export class StreamDecoder<T> {
+  readonly items: T[] = [];
+  #queue: NativeRecords[] = [];
+  #draining: Promise<void> | null = null;
+
+  push(chunk: NativeRecords): void {
+    this.#queue.push(chunk);
+    this.#draining ??= this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      for (let chunk = this.#queue.shift(); chunk; chunk = this.#queue.shift()) {
+        appendRecords(this.items, chunk);
+        await yieldToLoop();
+      }
+    } finally {
+      this.#draining = null;
+    }
+  }
+
+  /** Every record, once `last` (the reply's own records) is in. */
+  async finish(last: NativeRecords): Promise<T[]> {
+    while (this.#draining) await this.#draining;
+    const ctx = new DecodeContext(last);
+    const dec = decoderFor(last.root);
+    for (let i = 0; i < last.count; i++) {
+      if (i > 0 && i % SLICE === 0) await yieldToLoop();
+      this.items.push(dec(ctx, i) as T);
+    }
+    return this.items;
+  }
+}
+
 /** Decodes every root record at once and appends them to `out` (a chunk of a dump). */
 export function appendRecords<T>(out: T[], raw: NativeRecords): void {
   const ctx = new DecodeContext(raw);

@@ -14,7 +14,7 @@ import {
   NETLINK_XFRM,
   RT_FILTER_OIF,
 } from './constants';
-import { appendRecords, decodeRecords } from './decode';
+import { StreamDecoder } from './decode';
 import { ConntrackDeleteError, fromNative, handleClosedError, LinkNotFoundError, NetlinkError } from './errors';
 import { callerStack, defaultLogger, withRetries, type HandleStats, type Logger, type RetryPolicy } from './retry';
 import type { Link } from './types/link';
@@ -470,10 +470,10 @@ export class Handle {
    */
   async #call(name: string, op: string, args: NativeArgs): Promise<{ items: unknown[]; reply: NativeReply }> {
     if (this.#native.closed) throw handleClosedError(name);
-    const items: unknown[] = [];
+    const stream = new StreamDecoder<unknown>();
     let reply: NativeReply;
     try {
-      reply = await this.#native.call(op, args, this.#timeoutMs, (chunk) => appendRecords(items, chunk));
+      reply = await this.#native.call(op, args, this.#timeoutMs, (chunk) => stream.push(chunk));
     } catch (err) {
       throw fromNative(err, name);
     }
@@ -488,8 +488,7 @@ export class Handle {
       reply.messages,
       reply.interrupted ? ', NLM_F_DUMP_INTR' : '',
     );
-    const rest = await decodeRecords(reply);
-    for (let i = 0; i < rest.length; i++) items.push(rest[i]);
+    const items = await stream.finish(reply);
     return { items, reply };
   }
 
