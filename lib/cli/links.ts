@@ -3,6 +3,32 @@ import * as uapi from '../uapi';
 import type { Command } from './command';
 import { flagNames, nameOf, table, toJson } from './format';
 
+// The interface flags of ifi_flags (net/if.h). uapi also has IFF_TUN,
+// IFF_TAP... (tun's own flags, other bits in another field): not these.
+const IFI_FLAGS = Object.fromEntries(
+  [
+    'UP',
+    'BROADCAST',
+    'DEBUG',
+    'LOOPBACK',
+    'POINTOPOINT',
+    'NOTRAILERS',
+    'RUNNING',
+    'NOARP',
+    'PROMISC',
+    'ALLMULTI',
+    'MASTER',
+    'SLAVE',
+    'MULTICAST',
+    'PORTSEL',
+    'AUTOMEDIA',
+    'DYNAMIC',
+    'LOWER_UP',
+    'DORMANT',
+    'ECHO',
+  ].map((n) => [`IFF_${n}`, (uapi as Record<string, number>)[`IFF_${n}`]]),
+);
+
 export const links: Command = {
   name: 'links',
   summary: 'list links (ip -d link show)',
@@ -21,7 +47,7 @@ export const links: Command = {
         mac: l.hardwareAddr,
         master: l.masterIndex,
         link: l.parentIndex,
-        flags: flagNames(uapi, 'IFF_', l.flags).join(','),
+        flags: flagNames(IFI_FLAGS, 'IFF_', l.flags).join(','),
       })),
     );
   },
