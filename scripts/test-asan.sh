@@ -43,7 +43,7 @@ export LD_PRELOAD=$asan_rt
 # The preload reaches the tools the tests run as oracles too (ip, conntrack);
 # replace_str=0 keeps ASan's libc string checks out of them (iproute2 6.1's
 # print_route trips strncpy-param-overlap), the addon does not use those.
-export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1:detect_stack_use_after_return=0:allocator_may_return_null=1:replace_str=0
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1:detect_stack_use_after_return=0:allocator_may_return_null=1:replace_str=0:intercept_strlen=0:intercept_strchr=0:intercept_strndup=0
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export NLWRAP_SANITIZED=1
 
