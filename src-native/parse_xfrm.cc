@@ -131,14 +131,18 @@ NLW_SCHEMA(xfrm_replay_esn, XFRM_REPLAY_ESN_FIELDS)
 NLW_SCHEMA(xfrm_state, XFRM_STATE_FIELDS)
 // clang-format on
 
+// SA and template addresses repeat (tunnel endpoints): interned.
 void put_addr(Rec& r, uint16_t f, int family, const xfrm_address_t& a) {
-  std::string s = ip_string(family, reinterpret_cast<const uint8_t*>(&a), sizeof a);
-  if (!s.empty()) r.str(f, s);
+  char buf[kMaxCidrLen];
+  size_t n = format_ip(family, reinterpret_cast<const uint8_t*>(&a), sizeof a, buf);
+  if (n) r.str(f, std::string_view(buf, n));
 }
 
+// Selector prefixes are nearly all distinct: appended, not interned.
 void put_cidr(Rec& r, uint16_t f, int family, const xfrm_address_t& a, unsigned plen) {
-  std::string s = cidr_string(family, reinterpret_cast<const uint8_t*>(&a), sizeof a, plen);
-  if (!s.empty()) r.str(f, s);
+  char buf[kMaxCidrLen];
+  size_t n = format_cidr(family, reinterpret_cast<const uint8_t*>(&a), sizeof a, plen, buf);
+  if (n) r.str_unique(f, std::string_view(buf, n));
 }
 
 size_t add_limits(RecordSet& out, const xfrm_lifetime_cfg& l) {
