@@ -79,13 +79,11 @@ bool transact_and_parse(const Op& op, OpContext& ctx, std::vector<uint8_t>& requ
   bool ignored = false;  // the socket core latches the flag itself
   if (ctx.emit) {
     const Schema& root = ctx.out->root();
-    ctx.out->reserve(root, ctx.chunk_records);
     DatagramSink sink = [&](const uint8_t* p, size_t n, NlError* err) {
       if (!parse_messages(*op.parser, p, n, ctx.out, &ignored, err, keep)) return false;
       if (ctx.out->count(root) >= ctx.chunk_records) {
         ctx.emit(std::move(*ctx.out));
         *ctx.out = RecordSet(root);
-        ctx.out->reserve(root, ctx.chunk_records);
       }
       return true;
     };

@@ -187,14 +187,12 @@ void Rec::strs(uint16_t f, const std::vector<std::string_view>& v) {
 Rec RecordSet::add(const Schema& s) {
   if (cells_.size() <= s.id) cells_.resize(s.id + 1);
   auto& v = cells_[s.id];
-  if (v.capacity() == 0) v.reserve(expected_ * s.cells);
   size_t index = v.size() / s.cells;
   v.resize(v.size() + s.cells, kAbsent);
   return Rec(this, &s, index);
 }
 
 void RecordSet::reserve(const Schema& s, size_t n) {
-  expected_ = n;
   if (cells_.size() <= s.id) cells_.resize(s.id + 1);
   auto& v = cells_[s.id];
   v.reserve(v.size() + n * s.cells);

@@ -152,9 +152,7 @@ class RecordSet {
   // Appends a record of schema `s`, every field absent.
   Rec add(const Schema& s);
   // Room for `n` more records of `s` (the reply's message count is known
-  // before parsing), so the cells do not move while they grow. Child schemas
-  // (one stats or selector record per object, typically) start with room
-  // for as many records as the last reserve() asked for.
+  // before parsing), so the cells do not move while they grow.
   void reserve(const Schema& s, size_t n);
   size_t count(const Schema& s) const;
   const Schema& root() const { return *root_; }
@@ -167,7 +165,6 @@ class RecordSet {
  private:
   friend class Rec;
   const Schema* root_;
-  size_t expected_ = 64;                    // records per schema to make room for at first
   std::vector<std::vector<double>> cells_;  // per schema id
   StringTable strings_;
   std::vector<uint8_t> bytes_;
