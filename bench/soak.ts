@@ -10,6 +10,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Handle } from '../lib/handle';
+import { LIST_CALLS } from './list-calls';
 
 const argv = process.argv.slice(2);
 function opt(name: string, dflt: number): number {
@@ -31,16 +32,8 @@ const NAMESPACES = opt('namespaces', 3);
 const HANDLES = opt('handles', 2);
 const CONCURRENCY = opt('concurrency', 16);
 
-type Call = { name: string; method: string; args: unknown[] };
-const CALLS: Call[] = [
-  { name: 'linkList', method: 'linkList', args: [] },
-  { name: 'linkByName', method: 'linkByName', args: ['lo'] },
-  { name: 'addrList', method: 'addrList', args: [null, 0] },
-  { name: 'routeList', method: 'routeList', args: [null, 0] },
-  { name: 'xfrmPolicyList', method: 'xfrmPolicyList', args: [0] },
-  { name: 'xfrmStateList', method: 'xfrmStateList', args: [0] },
-  { name: 'conntrackTableList', method: 'conntrackTableList', args: [1, 0] },
-];
+// The soak's mix: every list call but linkByIndex (linkByName covers the GET path).
+const CALLS = LIST_CALLS.filter((c) => c.name !== 'linkByIndex');
 
 const namespaces: string[] = [];
 const churners: ChildProcess[] = [];

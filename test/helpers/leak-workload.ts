@@ -12,6 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { LIST_CALLS, type ListCall } from '../../bench/list-calls';
 import { Handle } from '../../lib/handle';
 import { parse } from '../../lib/parse';
 import { done, dumpOf, errorMsg, FakeKernel, linkMsg } from './fake-kernel';
@@ -24,20 +25,6 @@ const opt = (name: string, dflt: number): number => {
 const ITERATIONS = opt('iterations', 10_000);
 const CONCURRENCY = opt('concurrency', 8);
 const FAULTS = argv.includes('--faults');
-
-type Call = { name: string; method: string; args: unknown[] };
-
-/** Every dump kind of DESIGN's API table, with arguments that list everything. */
-export const CALLS: Call[] = [
-  { name: 'linkList', method: 'linkList', args: [] },
-  { name: 'linkByName', method: 'linkByName', args: ['lo'] },
-  { name: 'linkByIndex', method: 'linkByIndex', args: [1] },
-  { name: 'addrList', method: 'addrList', args: [null, 0] },
-  { name: 'routeList', method: 'routeList', args: [null, 0] },
-  { name: 'xfrmPolicyList', method: 'xfrmPolicyList', args: [0] },
-  { name: 'xfrmStateList', method: 'xfrmStateList', args: [0] },
-  { name: 'conntrackTableList', method: 'conntrackTableList', args: [1, 0] },
-];
 
 function mem(): { rss: number; external: number; heapUsed: number } {
   const g = (globalThis as { gc?: () => void }).gc;
@@ -113,8 +100,8 @@ async function main(): Promise<void> {
     const fixture = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'links', 'dump-kinds.bin'));
     const h = new Handle({ netns: ns, logger: { warn() {} } });
     const proto = Handle.prototype as unknown as Record<string, unknown>;
-    const calls = CALLS.filter((c) => typeof proto[c.method] === 'function');
-    const run = async (c: Call): Promise<void> => {
+    const calls = LIST_CALLS.filter((c) => typeof proto[c.method] === 'function');
+    const run = async (c: ListCall): Promise<void> => {
       await (h as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[c.method](...c.args);
     };
     const counts: Record<string, number> = {};
@@ -143,7 +130,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       JSON.stringify({
         calls: counts,
-        skipped: CALLS.filter((c) => !calls.includes(c)).map((c) => c.name),
+        skipped: LIST_CALLS.filter((c) => !calls.includes(c)).map((c) => c.name),
         seconds: (Date.now() - t0) / 1000,
         before,
         mid,

@@ -505,6 +505,22 @@ export function assertLinkMatchesIp(l: Link, o: IpLink, all: Link[]): number {
 }
 
 /** Links of one kind have the same keys (all fields, null where absent). */
+/**
+ * Every link matches its `ip -j -d link show` entry and the two lists have
+ * the same links; returns how many kind/port fields were compared.
+ */
+export function assertLinksMatchIp(links: Link[], oracle: IpLink[]): number {
+  assert.equal(links.length, oracle.length);
+  const byName = new Map(oracle.map((o) => [o.ifname, o]));
+  let kindFields = 0;
+  for (const l of links) {
+    const o = byName.get(l.name);
+    assert.ok(o, `ip knows ${l.name}`);
+    kindFields += assertLinkMatchesIp(l, o, links);
+  }
+  return kindFields;
+}
+
 export function assertSameShapePerKind(links: Link[]): void {
   const shapes = new Map<string, string>();
   for (const l of links) {
