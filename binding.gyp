@@ -8,6 +8,7 @@
       "sources": [
         "src-native/addon.cc",
         "src-native/family.cc",
+        "src-native/pipeline.cc",
         "src-native/handle.cc",
         "src-native/inet.cc",
         "src-native/link_kinds.cc",

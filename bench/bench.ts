@@ -162,29 +162,24 @@ async function main(): Promise<number> {
         'table is shared, so conntrack timings are inflated (run the bench alone)',
     );
 
-  // Peers, one kind at a time in each.
-  log('C floor, Go peer, iproute2 / conntrack-tools');
-  const floorRes = await runFloor(floor, fx.path, scale.reps, o.kinds);
-  const goRes = await runGo(goPeer, fx.name, scale.reps, o.kinds);
-  const toolRes = new Map<Kind, PeerResult>();
-  for (const k of o.kinds) {
-    const c = toolCommand(k, fx.name, fx.path);
-    toolRes.set(k, await timeProcess(c.cmd, c.args, scale.toolRuns));
-  }
-
-  log('nlwrap in-process');
+  // One kind at a time, every peer back to back on it, so a change of load
+  // on this shared machine weighs on the peers of a kind alike.
+  log('per kind: C floor, Go peer, nlwrap in-process, iproute2 / conntrack-tools');
   const h = openHandle(fx.name);
   const rows: KindRow[] = [];
   for (const k of o.kinds) {
+    const floorRes = await runFloor(floor, fx.path, scale.reps, [k]);
+    const goRes = await runGo(goPeer, fx.name, scale.reps, [k]);
     const call = kindCall(h, k);
     const nlwrap = typeof call === 'function' ? await timeCalls(h, call, scale.reps) : call;
+    const c = toolCommand(k, fx.name, fx.path);
     rows.push({
       kind: k,
       nlwrap,
       floor: floorRes.get(k)!,
       go: goRes.get(k)!,
-      tool: toolRes.get(k)!,
-      toolLabel: toolCommand(k, fx.name, fx.path).label,
+      tool: await timeProcess(c.cmd, c.args, scale.toolRuns),
+      toolLabel: c.label,
     });
   }
 
@@ -224,7 +219,9 @@ async function main(): Promise<number> {
   deleteNamespace();
 
   const gs = goals(rows, ex);
-  console.log(`nlwrap bench, scale ${o.scale} (${scale.reps} timed calls per kind in-process, ${scale.toolRuns} runs per tool)`);
+  console.log(
+    `nlwrap bench, scale ${o.scale} (${scale.reps} timed calls per kind in-process after a warm-up, ${scale.toolRuns} runs per tool)`,
+  );
   console.log(machine());
   console.log(
     `namespace built in ${Object.values(fx.buildSeconds)

@@ -9,7 +9,7 @@
 // Exit status 1 when any call failed.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Handle } from '../lib/handle';
+import { Handle } from '../dist/index.js';
 import { LIST_CALLS } from './list-calls';
 
 const argv = process.argv.slice(2);

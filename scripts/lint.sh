@@ -16,4 +16,6 @@ else
 fi
 npx tsc -p tsconfig.json --noEmit
 npx tsc -p tsconfig.test.json
+# The bench loads the compiled package: its types are dist/*.d.ts.
+npm run --silent build:ts
 npx tsc -p bench/tsconfig.json --noEmit

@@ -82,7 +82,9 @@ Napi::Object records_to_js(Napi::Env env, RecordSet& set) {
   for (size_t i = 0; i < set.cells().size(); i++) {
     size_t n = set.cells()[i].size();
     if (n == 0) continue;
-    cells.Set(i, Napi::Float64Array::New(env, n, adopt_buffer(env, std::move(set.cells()[i])), 0));
+    auto buf = Napi::ArrayBuffer::New(env, set.cells()[i].release(), n * sizeof(double),
+                                      [](Napi::Env, void* p) { std::free(p); });
+    cells.Set(i, Napi::Float64Array::New(env, n, buf, 0));
   }
   o.Set("cells", cells);
   const StringTable& st = set.strings();

@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "pipeline.h"
+
 namespace nlw {
 
 std::vector<const Parser*>& parser_registry() {
@@ -79,15 +81,21 @@ bool transact_and_parse(const Op& op, OpContext& ctx, std::vector<uint8_t>& requ
   bool ignored = false;  // the socket core latches the flag itself
   if (ctx.emit) {
     const Schema& root = ctx.out->root();
-    DatagramSink sink = [&](const uint8_t* p, size_t n, NlError* err) {
+    ParsePipeline pipeline([&](const uint8_t* p, size_t n, NlError* err) {
       if (!parse_messages(*op.parser, p, n, ctx.out, &ignored, err, keep)) return false;
-      if (ctx.out->count(root) >= ctx.chunk_records) {
+      if (ctx.out->count(root) >= ctx.chunk_records || ctx.out->cell_count() >= ctx.chunk_cells) {
+        RecordSet next = ctx.out->empty_like();
         ctx.emit(std::move(*ctx.out));
-        *ctx.out = RecordSet(root);
+        *ctx.out = std::move(next);
       }
       return true;
+    });
+    DatagramSink sink = [&](const uint8_t* p, size_t n, NlError* err) {
+      return pipeline.push(p, n, err);
     };
-    return ctx.sock->transact(request, ctx.timeout_ms, ctx.cancel_fd, &ctx.reply, ctx.err, &sink);
+    if (!ctx.sock->transact(request, ctx.timeout_ms, ctx.cancel_fd, &ctx.reply, ctx.err, &sink))
+      return false;  // the pipeline drops what it has not parsed
+    return pipeline.finish(ctx.err);
   }
   if (!ctx.sock->transact(request, ctx.timeout_ms, ctx.cancel_fd, &ctx.reply, ctx.err))
     return false;

@@ -60,6 +60,10 @@ struct OpContext {
   // whenever it holds chunk_records root records, and starts a new one.
   std::function<void(RecordSet&&)> emit = nullptr;
   size_t chunk_records = 1024;  // ~1-3 ms of object building per chunk
+  // ... or this many cells of any schema, so big records (a link with its
+  // stats) also stream while the kernel sends: ~1 000 routes or flows,
+  // ~250 links.
+  size_t chunk_cells = 48 * 1024;
 };
 
 struct Op {

@@ -146,9 +146,17 @@ uint32_t StringTable::intern(std::string_view s) {
   return id;
 }
 
+void StringTable::reserve_like(const StringTable& o) {
+  blob_.reserve(o.blob_.size());
+  offsets_.reserve(o.offsets_.size());
+  raw_.reserve(o.raw_.size());
+  raw_offsets_.reserve(o.raw_offsets_.size());
+  slots_.assign(o.slots_.size(), 0);  // empty or a power of two, as rehash() keeps it
+}
+
 bool Rec::has(uint16_t f) const {
   auto& v = set_->cells_[schema_->id];
-  double d = v[index_ * schema_->cells + schema_->fields[f].cell];
+  double d = v.data()[index_ * schema_->cells + schema_->fields[f].cell];
   return d == d;
 }
 
@@ -188,7 +196,8 @@ Rec RecordSet::add(const Schema& s) {
   if (cells_.size() <= s.id) cells_.resize(s.id + 1);
   auto& v = cells_[s.id];
   size_t index = v.size() / s.cells;
-  v.resize(v.size() + s.cells, kAbsent);
+  double* c = v.extend(s.cells);
+  for (size_t i = 0; i < s.cells; i++) c[i] = kAbsent;
   return Rec(this, &s, index);
 }
 
@@ -196,6 +205,22 @@ void RecordSet::reserve(const Schema& s, size_t n) {
   if (cells_.size() <= s.id) cells_.resize(s.id + 1);
   auto& v = cells_[s.id];
   v.reserve(v.size() + n * s.cells);
+}
+
+RecordSet RecordSet::empty_like() const {
+  RecordSet next(*root_);
+  next.cells_.resize(cells_.size());
+  for (size_t i = 0; i < cells_.size(); i++) next.cells_[i].reserve(cells_[i].size());
+  next.strings_.reserve_like(strings_);
+  next.bytes_.reserve(bytes_.size());
+  next.string_lists_.reserve(string_lists_.size());
+  return next;
+}
+
+size_t RecordSet::cell_count() const {
+  size_t n = 0;
+  for (const auto& v : cells_) n += v.size();
+  return n;
 }
 
 size_t RecordSet::count(const Schema& s) const {

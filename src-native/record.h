@@ -11,7 +11,9 @@
 // Cell conventions (what lib/decode.ts reads):
 //   Num     1 cell: the value (integers up to 2^53), NaN = absent (null)
 //   Bool    1 cell: 0 / 1, NaN = absent
-//   BigInt  2 cells: [0 = present | NaN, the uint64 bits]
+//   BigInt  2 cells: [NaN = absent | 0 = present | 1 = zero | 2 = 2^64-1,
+//           the uint64 bits]; JS shares one 0n and one 2^64-1 (counters at
+//           zero, XFRM's infinite limits) instead of allocating each
 //   Str     1 cell: index into the string table, NaN = absent
 //   Bytes   2 cells: [offset | NaN, length] into the bytes blob
 //   List    2 cells: [first record index in the child schema | NaN, count]
@@ -29,6 +31,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "pod_buf.h"
 
 namespace nlw {
 
@@ -90,6 +94,9 @@ class StringTable {
   // Adds `s` without looking for an earlier copy: for values that rarely
   // repeat (addresses), where hashing costs more than it saves.
   uint32_t append(std::string_view s);
+  // Room for as much as `o` holds, without its strings (the next chunk of
+  // a dump is about as big as the last one).
+  void reserve_like(const StringTable& o);
   const std::string& blob() const { return blob_; }
   const std::vector<uint32_t>& offsets() const { return offsets_; }  // n+1
   size_t size() const { return offsets_.size() - 1; }
@@ -121,7 +128,7 @@ class Rec {
   void boolean(uint16_t f, bool v) { *cell(f) = v ? 1 : 0; }
   void big(uint16_t f, uint64_t v) {
     double* c = cell(f);
-    c[0] = 0;
+    c[0] = v == 0 ? 1 : v == std::numeric_limits<uint64_t>::max() ? 2 : 0;
     std::memcpy(c + 1, &v, sizeof v);
   }
   void str(uint16_t f, std::string_view s);         // interned
@@ -154,10 +161,15 @@ class RecordSet {
   // Room for `n` more records of `s` (the reply's message count is known
   // before parsing), so the cells do not move while they grow.
   void reserve(const Schema& s, size_t n);
+  // An empty set of the same root with room for as much as this one holds:
+  // a streamed dump's next chunk, so its vectors do not grow from nothing.
+  RecordSet empty_like() const;
   size_t count(const Schema& s) const;
+  // Cells held, over every schema.
+  size_t cell_count() const;
   const Schema& root() const { return *root_; }
 
-  std::vector<std::vector<double>>& cells() { return cells_; }
+  std::vector<PodBuf<double>>& cells() { return cells_; }
   StringTable& strings() { return strings_; }
   std::vector<uint8_t>& bytes() { return bytes_; }
   std::vector<uint32_t>& string_lists() { return string_lists_; }
@@ -165,7 +177,7 @@ class RecordSet {
  private:
   friend class Rec;
   const Schema* root_;
-  std::vector<std::vector<double>> cells_;  // per schema id
+  std::vector<PodBuf<double>> cells_;  // per schema id
   StringTable strings_;
   std::vector<uint8_t> bytes_;
   std::vector<uint32_t> string_lists_;  // string indices, for Strs fields
@@ -174,7 +186,7 @@ class RecordSet {
 // Defined here, after RecordSet, so every setter inlines it.
 inline double* Rec::cell(uint16_t f, int k) {
   auto& v = set_->cells_[schema_->id];
-  return &v[index_ * schema_->cells + schema_->fields[f].cell + k];
+  return v.data() + index_ * schema_->cells + schema_->fields[f].cell + k;
 }
 
 }  // namespace nlw

@@ -18,57 +18,9 @@
 #include <utility>
 #include <vector>
 
+#include "pod_buf.h"
+
 namespace nlw {
-
-// A growable byte buffer whose resize() leaves new bytes uninitialised:
-// receive room is grown ahead of recv(), which overwrites it anyway, and
-// zero-filling 64 KiB per datagram showed up in profiles.
-class ByteBuf {
- public:
-  ByteBuf() = default;
-  ByteBuf(const ByteBuf&) = delete;
-  ByteBuf& operator=(const ByteBuf&) = delete;
-  ByteBuf(ByteBuf&& o) noexcept { swap(o); }
-  ByteBuf& operator=(ByteBuf&& o) noexcept {
-    ByteBuf tmp(std::move(o));
-    swap(tmp);
-    return *this;
-  }
-  ~ByteBuf() { std::free(p_); }
-
-  uint8_t* data() { return p_; }
-  const uint8_t* data() const { return p_; }
-  size_t size() const { return n_; }
-  bool empty() const { return n_ == 0; }
-  void clear() { n_ = 0; }
-  void resize(size_t n) {
-    if (n > cap_) grow(n);
-    n_ = n;
-  }
-  void append(const uint8_t* p, size_t n) {
-    size_t at = n_;
-    resize(n_ + n);
-    std::memcpy(p_ + at, p, n);
-  }
-  void swap(ByteBuf& o) noexcept {
-    std::swap(p_, o.p_);
-    std::swap(n_, o.n_);
-    std::swap(cap_, o.cap_);
-  }
-
- private:
-  void grow(size_t n) {
-    size_t cap = cap_ ? cap_ : 4096;
-    while (cap < n) cap *= 2;
-    void* p = std::realloc(p_, cap);
-    if (p == nullptr) throw std::bad_alloc();
-    p_ = static_cast<uint8_t*>(p);
-    cap_ = cap;
-  }
-  uint8_t* p_ = nullptr;
-  size_t n_ = 0;
-  size_t cap_ = 0;
-};
 
 // An error for JS: `code` is an errno name ("ENODEV") or a library code
 // ("ETIMEDOUT", "ERR_HANDLE_CLOSED", "EBADMSG"); errno is 0 for the latter
