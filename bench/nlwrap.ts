@@ -67,13 +67,17 @@ export function kindCall(h: BenchApi, kind: Kind): (() => AnyList) | PeerResult 
  * Warm-up calls (at least WARMUP_CALLS, and on until WARMUP_MS have passed),
  * then `reps` timed calls; median ms, count, bytes per call. The warm-up lets
  * V8 optimise the decoders first: the goal is the steady state of a
- * long-running agent, not the first calls of a process.
+ * long-running agent, not the first calls of a process. (`npm run bench`
+ * runs node with --expose-gc for the collection between kinds.)
  */
 const WARMUP_CALLS = 3;
 const WARMUP_MS = 300;
 
 export async function timeCalls(h: BenchApi, call: () => AnyList, reps: number): Promise<PeerResult> {
   try {
+    // The last kind's results are garbage now: collect them here, not in
+    // this kind's timed calls (the Go peer runs each kind in a new process).
+    (globalThis as { gc?: () => void }).gc?.();
     let count = 0;
     const warm0 = Date.now();
     for (let i = 0; i < WARMUP_CALLS || (Date.now() - warm0 < WARMUP_MS && i < 100); i++) count = (await call()).length;

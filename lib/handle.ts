@@ -333,9 +333,13 @@ export class Handle {
       if (err.code === 'ENODEV' && dumpArgs.oif !== 0) throw new LinkNotFoundError(`index ${String(dumpArgs.oif)}`, name);
       throw err;
     }
-    const out = all.filter((r) => routeMatches(r, family, f));
-    if (dumpArgs.oif !== 0 && out.length === 0 && !kernelFiltered) await this.#linkExists(name, dumpArgs.oif as number);
-    return out;
+    // In place: `all` is this call's own array, and 100 000 routes that all
+    // match need no second one.
+    let n = 0;
+    for (const r of all) if (routeMatches(r, family, f)) all[n++] = r;
+    all.length = n;
+    if (dumpArgs.oif !== 0 && n === 0 && !kernelFiltered) await this.#linkExists(name, dumpArgs.oif as number);
+    return all;
   }
 
   /** Rejects with LinkNotFoundError when there is no link `index`. */
