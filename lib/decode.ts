@@ -54,10 +54,6 @@ class DecodeContext {
   obj(schema: number, index: number): Record<string, unknown> {
     return decoderFor(schema)(this, index);
   }
-
-  merge(target: Record<string, unknown>, schema: number, index: number): void {
-    Object.assign(target, decoderFor(schema)(this, index));
-  }
 }
 
 const schemasByName = new Map<string, NativeSchema>(binding.schemas.map((s) => [s.name, s]));
@@ -69,21 +65,25 @@ function childId(schema: NativeSchema, child: string): number {
   return s.id;
 }
 
-/** Generates the decoder source for one schema (see record.h for cells). */
-function generate(schema: NativeSchema): Decoder {
+/**
+ * The property initialisers of `schema`'s fields, reading its cells through
+ * the variables `${p}f` (Float64Array), `${p}b` (BigUint64Array) and `${p}o`
+ * (the record's first cell). Variant fields are left out (see generate).
+ */
+function propsOf(schema: NativeSchema, p: string): string[] {
   const props: string[] = [];
-  const after: string[] = [];
   for (const fd of schema.fields) {
-    const c = `o + ${fd.cell}`;
+    const c = `${p}o + ${fd.cell}`;
     const key = JSON.stringify(fd.name);
-    const absent = `(v = f[${c}]) !== v ? null : `;
+    const f = `${p}f`;
+    const absent = `(v = ${f}[${c}]) !== v ? null : `;
     switch (fd.type) {
       case 'num':
         // A double read from a Float64Array and stored as is becomes a
         // 16-byte HeapNumber per field, even for 0 or an ifindex; going
         // through int32 stores a small integer in place (routes: 2.6x less
         // time, a third less memory). Values past int32 stay doubles.
-        props.push(`${key}: (v = f[${c}]) !== v ? null : (v | 0) === v ? v | 0 : v`);
+        props.push(`${key}: (v = ${f}[${c}]) !== v ? null : (v | 0) === v ? v | 0 : v`);
         break;
       case 'bool':
         props.push(`${key}: ${absent}v === 1`);
@@ -91,38 +91,63 @@ function generate(schema: NativeSchema): Decoder {
       case 'bigint':
         // The flag cell names the two commonest values (record.h), which
         // are shared instead of allocated: stats at zero, XFRM_INF limits.
-        props.push(`${key}: ${absent}v === 0 ? b[${c} + 1] : v === 1 ? 0n : 0xffffffffffffffffn`);
+        props.push(`${key}: ${absent}v === 0 ? ${p}b[${c} + 1] : v === 1 ? 0n : 0xffffffffffffffffn`);
         break;
       case 'str':
         props.push(`${key}: ${absent}ctx.s(v)`);
         break;
       case 'strs':
-        props.push(`${key}: ${absent}ctx.strList(v, f[${c} + 1])`);
+        props.push(`${key}: ${absent}ctx.strList(v, ${f}[${c} + 1])`);
         break;
       case 'bytes':
-        props.push(`${key}: ${absent}ctx.bytes(v, f[${c} + 1])`);
+        props.push(`${key}: ${absent}ctx.bytes(v, ${f}[${c} + 1])`);
         break;
       case 'list':
-        props.push(`${key}: ${absent}ctx.list(${childId(schema, fd.child)}, v, f[${c} + 1])`);
+        props.push(`${key}: ${absent}ctx.list(${childId(schema, fd.child)}, v, ${f}[${c} + 1])`);
         break;
       case 'obj':
         props.push(`${key}: ${absent}ctx.obj(${childId(schema, fd.child)}, v)`);
         break;
       case 'variantobj':
-        props.push(`${key}: ${absent}ctx.obj(v, f[${c} + 1])`);
+        props.push(`${key}: ${absent}ctx.obj(v, ${f}[${c} + 1])`);
         break;
       case 'variant':
-        after.push(`if ((v = f[${c}]) === v) ctx.merge(r, v, f[${c} + 1]);`);
         break;
     }
   }
-  const body = `
-    const f = ctx.f[${schema.id}], b = ctx.b[${schema.id}], o = i * ${schema.cells};
-    let v;
-    const r = { ${props.join(',\n')} };
-    ${after.join('\n')}
-    return r;`;
-  return new Function('ctx', 'i', body) as Decoder;
+  return props;
+}
+
+const cellsOf = (id: number, p: string, index: string): string =>
+  `const ${p}f = ctx.f[${id}], ${p}b = ctx.b[${id}], ${p}o = ${index} * ${binding.schemas[id].cells};`;
+
+/**
+ * The decoder of one schema (see record.h for the cells): one object literal,
+ * so every object of a schema has one hidden class. A record with a Variant
+ * field (a link's kind) is built by a decoder per (schema, variant) pair whose
+ * literal holds both field lists, kind fields last (they win a name clash, as
+ * DESIGN's prefixes keep from happening).
+ */
+function generate(schema: NativeSchema, variantId?: number): Decoder {
+  const variant = schema.fields.find((fd) => fd.type === 'variant');
+  let props = propsOf(schema, '');
+  let head = cellsOf(schema.id, '', 'i');
+  if (variant && variantId !== undefined) {
+    const vs = binding.schemas[variantId];
+    props = props.concat(propsOf(vs, 'k'));
+    head += `\n${cellsOf(variantId, 'k', `f[o + ${variant.cell} + 1]`)}`;
+  } else if (variant) {
+    // Dispatch on the record's variant; without one, the plain literal.
+    const plain = new Function('ctx', 'i', `${head}\nlet v;\nreturn { ${props.join(',\n')} };`) as Decoder;
+    const byVariant: Decoder[] = [];
+    return (ctx, i) => {
+      const f = ctx.f[schema.id]!;
+      const id = f[i * schema.cells + variant.cell];
+      if (id !== id) return plain(ctx, i);
+      return (byVariant[id] ??= generate(schema, id))(ctx, i);
+    };
+  }
+  return new Function('ctx', 'i', `${head}\nlet v;\nreturn { ${props.join(',\n')} };`) as Decoder;
 }
 
 function decoderFor(id: number): Decoder {
