@@ -161,28 +161,55 @@ function decoderFor(id: number): Decoder {
   return d;
 }
 
-/** Objects per slice before yielding to the event loop. */
-const SLICE = 2048;
+/**
+ * How long decoding may hold the event loop before it yields (setImmediate):
+ * long enough that a small dump decodes in the turn its records arrive in,
+ * short enough that timers keep running through a 200 000-flow dump.
+ */
+const SLICE_MS = 4;
+/** Records decoded between two looks at the clock. */
+const STEP = 256;
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Decodes every root record, yielding to the event loop between slices. */
-export async function decodeRecords<T>(raw: NativeRecords): Promise<T[]> {
+/**
+ * Time spent decoding in the current event-loop turn. A slice starts with
+ * the first decode of a turn and ends when the loop reaches its check phase
+ * (a setImmediate), so every decoder in the process shares one budget.
+ */
+let sliceStart = -1;
+function sliceLeft(): boolean {
+  const now = performance.now();
+  if (sliceStart < 0) {
+    sliceStart = now;
+    setImmediate(() => (sliceStart = -1));
+  }
+  return now - sliceStart < SLICE_MS;
+}
+
+/** Decodes the root records of `raw` onto `out`, yielding when the slice is used up. */
+async function appendSliced<T>(out: T[], raw: NativeRecords): Promise<void> {
   const ctx = new DecodeContext(raw);
   const dec = decoderFor(raw.root);
-  const out = new Array<T>(raw.count);
-  for (let i = 0; i < raw.count; i++) {
-    if (i > 0 && i % SLICE === 0) await yieldToLoop();
-    out[i] = dec(ctx, i) as T;
+  for (let i = 0; i < raw.count;) {
+    while (!sliceLeft()) await yieldToLoop();
+    const end = Math.min(raw.count, i + STEP);
+    for (; i < end; i++) out.push(dec(ctx, i) as T);
   }
+}
+
+/** Decodes every root record, yielding to the event loop between slices. */
+export async function decodeRecords<T>(raw: NativeRecords): Promise<T[]> {
+  const out: T[] = [];
+  await appendSliced(out, raw);
   return out;
 }
 
 /**
  * Collects a streamed dump. Node hands a thread-safe function's queued calls
- * to JS back to back (up to a thousand per turn), so decoding each chunk in
- * its callback could block the loop for as long as the kernel kept sending:
- * chunks are queued instead and decoded one per event-loop turn.
+ * to JS back to back (up to a thousand per turn), so a chunk is decoded in
+ * its callback only while the turn's slice lasts; the rest wait in a queue
+ * that is decoded a slice per turn.
  */
 export class StreamDecoder<T> {
   readonly items: T[] = [];
@@ -190,16 +217,17 @@ export class StreamDecoder<T> {
   #draining: Promise<void> | null = null;
 
   push(chunk: NativeRecords): void {
+    if (this.#draining === null && sliceLeft()) {
+      appendRecords(this.items, chunk);
+      return;
+    }
     this.#queue.push(chunk);
     this.#draining ??= this.#drain();
   }
 
   async #drain(): Promise<void> {
     try {
-      for (let chunk = this.#queue.shift(); chunk; chunk = this.#queue.shift()) {
-        appendRecords(this.items, chunk);
-        await yieldToLoop();
-      }
+      for (let chunk = this.#queue.shift(); chunk; chunk = this.#queue.shift()) await appendSliced(this.items, chunk);
     } finally {
       this.#draining = null;
     }
@@ -208,12 +236,7 @@ export class StreamDecoder<T> {
   /** Every record, once `last` (the reply's own records) is in. */
   async finish(last: NativeRecords): Promise<T[]> {
     while (this.#draining) await this.#draining;
-    const ctx = new DecodeContext(last);
-    const dec = decoderFor(last.root);
-    for (let i = 0; i < last.count; i++) {
-      if (i > 0 && i % SLICE === 0) await yieldToLoop();
-      this.items.push(dec(ctx, i) as T);
-    }
+    await appendSliced(this.items, last);
     return this.items;
   }
 }

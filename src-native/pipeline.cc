@@ -1,14 +1,83 @@
 // See pipeline.h.
 #include "pipeline.h"
 
+#include <chrono>
+#include <system_error>
+#include <thread>
+
 namespace nlw {
+
+namespace {
+// Threads that run parse loops, kept between dumps; one exits after some
+// seconds without work. A dump takes a thread of its own for its whole
+// length (concurrent dumps never wait for each other), so there are as many
+// threads as dumps ever ran at once.
+class ParseThreads {
+ public:
+  // Never destroyed: idle threads may still wait on it while the process
+  // exits.
+  static ParseThreads& get() {
+    static ParseThreads* pool = new ParseThreads();
+    return *pool;
+  }
+
+  // Runs `job` on a waiting thread, or a new one when every thread is
+  // taken; false when no thread could be started.
+  bool submit(std::function<void()> job) {
+    std::lock_guard<std::mutex> lock(mu_);
+    jobs_.push_back(std::move(job));
+    if (jobs_.size() <= waiting_) {
+      cv_.notify_one();
+      return true;
+    }
+    try {
+      std::thread([this] { loop(); }).detach();
+    } catch (const std::system_error&) {
+      jobs_.pop_back();
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  void loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      waiting_++;
+      bool got = cv_.wait_for(lock, kIdleExit, [&] { return !jobs_.empty(); });
+      waiting_--;
+      if (!got) return;
+      std::function<void()> job = std::move(jobs_.front());
+      jobs_.pop_front();
+      lock.unlock();
+      job();
+      lock.lock();
+    }
+  }
+
+  static constexpr std::chrono::seconds kIdleExit{10};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  // Threads blocked in wait_for: each queued job needs one of them (a
+  // notified thread still counts until it wakes) or a new thread.
+  size_t waiting_ = 0;
+};
+}  // namespace
 
 bool ParsePipeline::push(const uint8_t* data, size_t len, NlError* err) {
   if (!parsed_first_) {
     parsed_first_ = true;
     return parse_(data, len, err);
   }
-  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+  if (!started_ && !inline_) {
+    started_ = running_ = true;
+    if (!ParseThreads::get().submit([this] { run(); })) {
+      started_ = running_ = false;
+      inline_ = true;
+    }
+  }
+  if (inline_) return parse_(data, len, err);  // no thread to be had: as before pipelining
   std::vector<uint8_t> buf;
   {
     std::unique_lock<std::mutex> lock(mu_);
@@ -32,44 +101,39 @@ bool ParsePipeline::push(const uint8_t* data, size_t len, NlError* err) {
 }
 
 void ParsePipeline::run() {
+  std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    std::vector<uint8_t> buf;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, nothing left
-      buf = std::move(queue_.front());
-      queue_.pop_front();
-    }
+    work_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) break;  // stopping, nothing left
+    std::vector<uint8_t> buf = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
     space_.notify_one();
     NlError e;
     bool ok = parse_(buf.data(), buf.size(), &e);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      buf.clear();
-      spare_.push_back(std::move(buf));
-      if (!ok) {
-        failed_ = true;
-        error_ = std::move(e);
-        queue_.clear();
-      }
-    }
+    lock.lock();
+    buf.clear();
+    spare_.push_back(std::move(buf));
     if (!ok) {
-      space_.notify_all();
-      return;
+      failed_ = true;
+      error_ = std::move(e);
+      queue_.clear();
+      break;
     }
   }
+  // Under the lock: once it is released, stop() may return and the
+  // pipeline go away, so nothing after this touches `this`.
+  running_ = false;
+  space_.notify_all();
 }
 
 void ParsePipeline::stop(bool drain) {
-  if (!thread_.joinable()) return;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-    if (!drain) queue_.clear();
-  }
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!started_) return;
+  stopping_ = true;
+  if (!drain) queue_.clear();
   work_.notify_all();
-  thread_.join();
+  space_.wait(lock, [&] { return !running_; });
 }
 
 bool ParsePipeline::finish(NlError* err) {

@@ -436,6 +436,37 @@ describe('fake kernel: streamed dumps (parsed on a second thread)', () => {
     nh.close();
   });
 
+  // The parse threads are a pool kept between dumps: more dumps at once than
+  // there are waiting threads must each get one, round after round (a lost
+  // wake-up would leave a dump waiting for a thread's 10 s idle timeout).
+  test('20 streamed dumps at once, 5 rounds: each whole', { timeout: 20_000 }, async () => {
+    const ks = Array.from({ length: 20 }, () => fake(dumpOf(300, { chunks: 12 })));
+    const hs = ks.map((k) => k.native());
+    for (let round = 0; round < 5; round++) {
+      const t0 = Date.now();
+      const results = await Promise.all(hs.map((nh) => streamedDump(nh)));
+      for (const { links } of results)
+        assert.deepEqual(
+          links.map((l) => l.index),
+          Array.from({ length: 300 }, (_, i) => i + 1),
+        );
+      assert.ok(Date.now() - t0 < 3000, `round ${round} took ${Date.now() - t0} ms: a dump waited for a parse thread`);
+    }
+    hs.forEach((nh) => nh.close());
+  });
+
+  test('500 streamed dumps back to back: none waits for a parse thread', { timeout: 20_000 }, async () => {
+    const nh = fake(dumpOf(40, { chunks: 4 })).native();
+    let slowest = 0;
+    for (let i = 0; i < 500; i++) {
+      const t0 = Date.now();
+      assert.equal((await streamedDump(nh)).links.length, 40);
+      slowest = Math.max(slowest, Date.now() - t0);
+    }
+    assert.ok(slowest < 2000, `the slowest dump took ${slowest} ms`);
+    nh.close();
+  });
+
   test('a malformed message in a later datagram → EBADMSG, and the core recovers', async () => {
     for (const badAt of [1, 5, 19]) {
       const k = fake((req, kk) => {
