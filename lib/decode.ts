@@ -118,6 +118,9 @@ function propsOf(schema: NativeSchema, p: string): string[] {
   return props;
 }
 
+const literal = (head: string, props: string[]): Decoder =>
+  new Function('ctx', 'i', `${head}\nlet v;\nreturn { ${props.join(',\n')} };`) as Decoder;
+
 const cellsOf = (id: number, p: string, index: string): string =>
   `const ${p}f = ctx.f[${id}], ${p}b = ctx.b[${id}], ${p}o = ${index} * ${binding.schemas[id].cells};`;
 
@@ -134,11 +137,12 @@ function generate(schema: NativeSchema, variantId?: number): Decoder {
   let head = cellsOf(schema.id, '', 'i');
   if (variant && variantId !== undefined) {
     const vs = binding.schemas[variantId];
+    if (!vs) throw new Error(`schema ${schema.name}: no variant schema with id ${variantId}`);
     props = props.concat(propsOf(vs, 'k'));
     head += `\n${cellsOf(variantId, 'k', `f[o + ${variant.cell} + 1]`)}`;
   } else if (variant) {
     // Dispatch on the record's variant; without one, the plain literal.
-    const plain = new Function('ctx', 'i', `${head}\nlet v;\nreturn { ${props.join(',\n')} };`) as Decoder;
+    const plain = literal(head, props);
     const byVariant: Decoder[] = [];
     return (ctx, i) => {
       const f = ctx.f[schema.id]!;
@@ -147,7 +151,7 @@ function generate(schema: NativeSchema, variantId?: number): Decoder {
       return (byVariant[id] ??= generate(schema, id))(ctx, i);
     };
   }
-  return new Function('ctx', 'i', `${head}\nlet v;\nreturn { ${props.join(',\n')} };`) as Decoder;
+  return literal(head, props);
 }
 
 function decoderFor(id: number): Decoder {
