@@ -66,8 +66,8 @@ class ParseThreads {
 }  // namespace
 
 bool ParsePipeline::push(const uint8_t* data, size_t len, NlError* err) {
-  if (!parsed_first_) {
-    parsed_first_ = true;
+  if (inline_left_ > 0) {
+    inline_left_--;
     return parse_(data, len, err);
   }
   if (!started_ && !inline_) {

@@ -3,8 +3,10 @@
 // The kernel builds a dump's next datagram inside the recvmsg() that returns
 // the current one, so reading and parsing on one thread add up: parsing costs
 // 30-50% of the kernel's time (routes, conntrack). With the parse on its own
-// thread it overlaps the next recvmsg(). The first datagram is parsed inline,
-// so replies of one datagram never need a second thread; the parse threads
+// thread it overlaps the next recvmsg(). The first datagrams are parsed
+// inline: a small reply is cheaper to parse than to hand over (under 16
+// concurrent calls, handing over from the second datagram on cost a quarter
+// of the soak's throughput: 143 against 181 calls/s); the parse threads
 // are kept between dumps (a new thread per dump waited a median 0.9 ms to be
 // scheduled on a busy 2-vCPU host, a quarter of a 2 000-policy XFRM dump).
 #pragma once
@@ -46,9 +48,12 @@ class ParsePipeline {
 
   // Datagrams read but not yet parsed: bounds what a slow parse holds.
   static constexpr size_t kMaxQueued = 16;
+  // Datagrams parsed on the reader before the parse thread takes over
+  // (~128 KiB: a few hundred links, a thousand routes).
+  static constexpr size_t kInlineDatagrams = 4;
 
   Parse parse_;
-  bool parsed_first_ = false;
+  size_t inline_left_ = kInlineDatagrams;
   std::mutex mu_;
   std::condition_variable work_;   // a datagram queued, or stopping
   std::condition_variable space_;  // the queue shrank, the parse failed or ended
