@@ -9,6 +9,7 @@
 #include <napi.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -73,6 +74,18 @@ Napi::ArrayBuffer adopt_buffer(Napi::Env env, std::vector<T>&& v) {
       [](Napi::Env, void*, std::vector<T>* p) { delete p; }, owned);
 }
 
+// The same for a PodBuf (record cells), whose storage is std::malloc'ed.
+// It lets go of the storage only once the ArrayBuffer owns it, so a failed
+// New() leaves the buffer to free it.
+template <class T>
+Napi::ArrayBuffer adopt_buffer(Napi::Env env, PodBuf<T>&& v) {
+  size_t bytes = v.size() * sizeof(T);
+  if (bytes == 0) return Napi::ArrayBuffer::New(env, 0);
+  auto buf = Napi::ArrayBuffer::New(env, v.data(), bytes, [](Napi::Env, void* p) { std::free(p); });
+  v.release();
+  return buf;
+}
+
 // The parsed records, as lib/decode.ts expects them.
 Napi::Object records_to_js(Napi::Env env, RecordSet& set) {
   Napi::Object o = Napi::Object::New(env);
@@ -82,9 +95,7 @@ Napi::Object records_to_js(Napi::Env env, RecordSet& set) {
   for (size_t i = 0; i < set.cells().size(); i++) {
     size_t n = set.cells()[i].size();
     if (n == 0) continue;
-    auto buf = Napi::ArrayBuffer::New(env, set.cells()[i].release(), n * sizeof(double),
-                                      [](Napi::Env, void* p) { std::free(p); });
-    cells.Set(i, Napi::Float64Array::New(env, n, buf, 0));
+    cells.Set(i, Napi::Float64Array::New(env, n, adopt_buffer(env, std::move(set.cells()[i])), 0));
   }
   o.Set("cells", cells);
   const StringTable& st = set.strings();
