@@ -21,6 +21,7 @@ import { addrOneLink, deleteByMark, kindCall, openHandle, timeCalls } from './nl
 import {
   BENCH_DIR,
   buildCtFill,
+  combineRounds,
   buildFloor,
   buildGoPeer,
   conntrackDelete,
@@ -86,6 +87,9 @@ function parseArgs(argv: string[]): Options {
   }
   return o;
 }
+
+/** Rounds per kind; each peer's figure is the median of its round medians. */
+const ROUNDS = 3;
 
 const log = (s: string): void => {
   process.stderr.write(`${s}\n`);
@@ -162,22 +166,28 @@ async function main(): Promise<number> {
         'table is shared, so conntrack timings are inflated (run the bench alone)',
     );
 
-  // One kind at a time, every peer back to back on it, so a change of load
-  // on this shared machine weighs on the peers of a kind alike.
-  log('per kind: C floor, Go peer, nlwrap in-process, iproute2 / conntrack-tools');
+  // One kind at a time, its peers taking turns in ROUNDS rounds, so a slow
+  // spell of this shared machine weighs on the peers of a kind alike.
+  log('per kind, in rounds: C floor, Go peer, nlwrap in-process; then iproute2 / conntrack-tools');
   const h = openHandle(fx.name);
   const rows: KindRow[] = [];
+  const perRound = Math.max(1, Math.ceil(scale.reps / ROUNDS));
   for (const k of o.kinds) {
-    const floorRes = await runFloor(floor, fx.path, scale.reps, [k]);
-    const goRes = await runGo(goPeer, fx.name, scale.reps, [k]);
     const call = kindCall(h, k);
-    const nlwrap = typeof call === 'function' ? await timeCalls(h, call, scale.reps) : call;
+    const floorRounds: PeerResult[] = [];
+    const goRounds: PeerResult[] = [];
+    const nlwrapRounds: PeerResult[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      floorRounds.push((await runFloor(floor, fx.path, perRound, [k])).get(k)!);
+      goRounds.push((await runGo(goPeer, fx.name, perRound, [k])).get(k)!);
+      nlwrapRounds.push(typeof call === 'function' ? await timeCalls(h, call, perRound) : call);
+    }
     const c = toolCommand(k, fx.name, fx.path);
     rows.push({
       kind: k,
-      nlwrap,
-      floor: floorRes.get(k)!,
-      go: goRes.get(k)!,
+      nlwrap: combineRounds(nlwrapRounds),
+      floor: combineRounds(floorRounds),
+      go: combineRounds(goRounds),
       tool: await timeProcess(c.cmd, c.args, scale.toolRuns),
       toolLabel: c.label,
     });
@@ -220,7 +230,8 @@ async function main(): Promise<number> {
 
   const gs = goals(rows, ex);
   console.log(
-    `nlwrap bench, scale ${o.scale} (${scale.reps} timed calls per kind in-process after a warm-up, ${scale.toolRuns} runs per tool)`,
+    `nlwrap bench, scale ${o.scale} (per kind ${ROUNDS} rounds of ${perRound} timed calls for nlwrap, the floor and Go, ` +
+      `the median of the round medians, nlwrap warmed up in each; ${scale.toolRuns} runs per tool)`,
   );
   console.log(machine());
   console.log(

@@ -13,6 +13,10 @@
 //   minus the same before the call, both after a full GC.
 // - Timer lag: perf_hooks.monitorEventLoopDelay at 1 ms resolution, max over
 //   the first (cold: code not yet optimised) call and two warm ones.
+// - The same lag for a pure-JS copy of the flows the list returned (spread
+//   copies, 256 flows per event-loop turn, no netlink and no addon): what
+//   V8's own collections cost this machine for that many objects, the
+//   floor under nlwrap's figure.
 // Prints one JSON line.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -29,6 +33,28 @@ function statusKb(field: string): number {
 function heap(): number {
   const m = process.memoryUsage();
   return m.heapUsed + m.external;
+}
+
+type Flow = Record<string, unknown>;
+const copyTuple = (t: unknown): unknown => (t === null || typeof t !== 'object' ? t : { ...t });
+const copyFlow = (f: Flow): Flow => ({
+  ...f,
+  forward: copyTuple(f.forward),
+  reverse: copyTuple(f.reverse),
+  protoInfo: copyTuple(f.protoInfo),
+  expectMask: copyTuple(f.expectMask),
+  expectNatTuple: copyTuple(f.expectNatTuple),
+});
+
+/** A copy of every flow, built 256 per event-loop turn. */
+async function copyInSlices(flows: Flow[]): Promise<Flow[]> {
+  const out: Flow[] = [];
+  for (let i = 0; i < flows.length;) {
+    const end = Math.min(flows.length, i + 256);
+    for (; i < end; i++) out.push(copyFlow(flows[i]));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -67,11 +93,16 @@ async function main(): Promise<void> {
   peakSampled = rss0;
   const cold = await lag(call);
   const hwm = hwmReset ? statusKb('VmHWM') : NaN;
-  const flows = cold.value as unknown[];
+  const flows = cold.value as Flow[];
   const peak = Math.max(peakSampled, Number.isNaN(hwm) ? 0 : hwm);
   gc();
   const objectsBytes = heap() - heap0;
   const count = flows.length;
+  let jsCopyLagMs = 0;
+  for (let i = 0; i < 2; i++) {
+    gc();
+    jsCopyLagMs = Math.max(jsCopyLagMs, (await lag(() => copyInSlices(flows))).maxMs);
+  }
   flows.length = 0;
   cold.value = null;
   gc();
@@ -87,6 +118,7 @@ async function main(): Promise<void> {
       objectsBytes,
       lagColdMs: cold.maxMs,
       lagWarmMs: warmMax,
+      jsCopyLagMs,
       hwmReset,
     }),
   );

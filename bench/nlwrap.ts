@@ -65,7 +65,8 @@ export function kindCall(h: BenchApi, kind: Kind): (() => AnyList) | PeerResult 
 
 /**
  * Warm-up calls (at least WARMUP_CALLS, and on until WARMUP_MS have passed),
- * then `reps` timed calls; median ms, count, bytes per call. The warm-up lets
+ * then `reps` timed calls; median ms, count, bytes and CPU per call. The
+ * warm-up (every round: the collection before it can deoptimise) lets
  * V8 optimise the decoders first: the goal is the steady state of a
  * long-running agent, not the first calls of a process. (`npm run bench`
  * runs node with --expose-gc for the collection between kinds.)
@@ -75,21 +76,26 @@ const WARMUP_MS = 300;
 
 export async function timeCalls(h: BenchApi, call: () => AnyList, reps: number): Promise<PeerResult> {
   try {
-    // The last kind's results are garbage now: collect them here, not in
-    // this kind's timed calls (the Go peer runs each kind in a new process).
+    // The last round's results are garbage now: collect them here, not in
+    // this round's timed calls (the Go peer runs each round in a new process).
     (globalThis as { gc?: () => void }).gc?.();
     let count = 0;
     const warm0 = Date.now();
     for (let i = 0; i < WARMUP_CALLS || (Date.now() - warm0 < WARMUP_MS && i < 100); i++) count = (await call()).length;
     const times: number[] = [];
     const bytes0 = h.stats.bytesReceived;
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < reps; i++) {
       const t0 = process.hrtime.bigint();
       const r = await call();
       times.push(Number(process.hrtime.bigint() - t0) / 1e6);
       count = r.length;
     }
-    return { count, ms: median(times), extra: { bytes: (h.stats.bytesReceived - bytes0) / reps } };
+    // CPU of every thread of the process (reader, parse thread, V8's GC
+    // helpers), per call: on a 2-vCPU machine it bounds the wall time.
+    const cpu = process.cpuUsage(cpu0);
+    const cpuMs = (cpu.user + cpu.system) / 1000 / reps;
+    return { count, ms: median(times), extra: { bytes: (h.stats.bytesReceived - bytes0) / reps, cpuMs } };
   } catch (err) {
     return { skip: `failed: ${(err as Error).message}` };
   }

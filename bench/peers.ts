@@ -150,6 +150,19 @@ export function median(xs: number[]): number {
   return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 }
 
+/**
+ * One figure from a peer's rounds of calls: the median of the round medians
+ * (and of each extra figure); a skipped round skips the peer.
+ */
+export function combineRounds(rounds: PeerResult[]): PeerResult {
+  const skipped = rounds.find((r) => r.skip !== undefined || r.ms === undefined);
+  if (skipped) return skipped.skip !== undefined ? skipped : { skip: 'no time measured' };
+  const extra: Record<string, number> = {};
+  for (const key of Object.keys(rounds[0].extra ?? {}))
+    extra[key] = median(rounds.map((r) => r.extra?.[key]).filter((v): v is number => v !== undefined));
+  return { count: rounds[0].count, ms: median(rounds.map((r) => r.ms!)), extra };
+}
+
 /** Median wall time of a whole process, stdout to /dev/null. */
 export async function timeProcess(cmd: string, args: string[], runs: number): Promise<PeerResult> {
   if (!onPath(cmd)) return { skip: `${cmd} not installed` };

@@ -19,6 +19,8 @@ export interface MemLag {
   objectsBytes?: number;
   lagColdMs?: number;
   lagWarmMs?: number;
+  /** The same lag for a pure-JS copy of the returned flows (no netlink). */
+  jsCopyLagMs?: number;
   skip?: string;
 }
 
@@ -41,7 +43,8 @@ export const LAG_LIMIT_MS = 20;
 export const NOT_SELECTED = 'kind not selected';
 export const RSS_LIMIT = 2;
 
-const ms = (r: PeerResult): string => (r.ms === undefined ? '—' : r.ms < 10 ? r.ms.toFixed(2) : r.ms.toFixed(1));
+const fmtMs = (v: number): string => (v < 10 ? v.toFixed(2) : v.toFixed(1));
+const ms = (r: PeerResult): string => (r.ms === undefined ? '—' : fmtMs(r.ms));
 const ratio = (a: PeerResult, b: PeerResult): number | undefined =>
   a.ms !== undefined && b.ms !== undefined && b.ms > 0 ? a.ms / b.ms : undefined;
 const x = (v: number | undefined): string => (v === undefined ? '—' : `${v.toFixed(2)}×`);
@@ -82,7 +85,8 @@ export function goals(rows: KindRow[], ex: Extras): Goal[] {
       detail:
         lag === undefined
           ? (m.skip ?? 'not measured')
-          : `max ${lag.toFixed(1)} ms (cold ${m.lagColdMs!.toFixed(1)}, warm ${m.lagWarmMs!.toFixed(1)})`,
+          : `max ${lag.toFixed(1)} ms (cold ${m.lagColdMs!.toFixed(1)}, warm ${m.lagWarmMs!.toFixed(1)}; ` +
+            `a pure-JS copy of the flows: ${m.jsCopyLagMs?.toFixed(1) ?? '—'})`,
     });
     const growth = m.rssGrowthBytes;
     const obj = m.objectsBytes;
@@ -110,6 +114,7 @@ export function render(rows: KindRow[], ex: Extras, gs: Goal[]): string {
         'kind',
         'objects',
         'nlwrap ms',
+        'nlwrap CPU ms',
         'C floor ms',
         'Go ms',
         'tool ms',
@@ -123,6 +128,7 @@ export function render(rows: KindRow[], ex: Extras, gs: Goal[]): string {
         r.kind,
         String(r.nlwrap.count ?? r.floor.count ?? r.go.count ?? '—'),
         ms(r.nlwrap),
+        r.nlwrap.extra?.cpuMs === undefined ? '—' : fmtMs(r.nlwrap.extra.cpuMs),
         ms(r.floor),
         ms(r.go),
         ms(r.tool),
@@ -213,6 +219,11 @@ function conntrackSection(ex: Extras): string[] {
       ? `conntrack list memory / timer lag: skipped: ${m.skip}`
       : `conntrack list of ${m.flows} flows (fresh process): peak RSS growth ${mib(m.rssGrowthBytes)}, ` +
           `objects ${mib(m.objectsBytes)}, max timer lag ${m.lagColdMs?.toFixed(1)} ms cold / ${m.lagWarmMs?.toFixed(1)} ms warm`,
+    ...(m.jsCopyLagMs === undefined
+      ? []
+      : [
+          `  V8's own floor: a pure-JS copy of those flows, 256 per turn, no netlink: max timer lag ${m.jsCopyLagMs.toFixed(1)} ms`,
+        ]),
   );
   return out;
 }
