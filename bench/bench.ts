@@ -21,9 +21,9 @@ import { addrOneLink, deleteByMark, kindCall, openHandle, timeCalls } from './nl
 import {
   BENCH_DIR,
   buildCtFill,
-  combineRounds,
   buildFloor,
   buildGoPeer,
+  combineRounds,
   conntrackDelete,
   ensurePackages,
   KINDS,

@@ -69,7 +69,7 @@ export function kindCall(h: BenchApi, kind: Kind): (() => AnyList) | PeerResult 
  * warm-up (every round: the collection before it can deoptimise) lets
  * V8 optimise the decoders first: the goal is the steady state of a
  * long-running agent, not the first calls of a process. (`npm run bench`
- * runs node with --expose-gc for the collection between kinds.)
+ * runs node with --expose-gc for the collection between rounds.)
  */
 const WARMUP_CALLS = 3;
 const WARMUP_MS = 300;
