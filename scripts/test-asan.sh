@@ -43,7 +43,8 @@ export LD_PRELOAD=$asan_rt
 # The preload reaches the tools the tests run as oracles too (ip, conntrack);
 # replace_str=0 keeps ASan's libc string checks out of them (iproute2 6.1's
 # print_route trips strncpy-param-overlap), the addon does not use those.
-export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1:detect_stack_use_after_return=0:allocator_may_return_null=1:replace_str=0:intercept_strlen=0:intercept_strchr=0:intercept_strndup=0
+tool_opts=allocator_may_return_null=1:replace_str=0:intercept_strlen=0:intercept_strchr=0:intercept_strndup=0
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:halt_on_error=1:detect_stack_use_after_return=0:$tool_opts
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export NLWRAP_SANITIZED=1
 
@@ -72,8 +73,7 @@ rm -rf "$pkg/lsan" && mkdir -p "$pkg/lsan"
 # below, and only frames in nlwrap.node count), and the string-interceptor
 # options are the test run's, for the same reason as there. Without them ip
 # failed and the workload stopped before its first call.
-lsan_opts=detect_leaks=1:log_path=$pkg/lsan/report:leak_check_at_exit=1:fast_unwind_on_malloc=0:exitcode=0
-lsan_opts+=:allocator_may_return_null=1:replace_str=0:intercept_strlen=0:intercept_strchr=0:intercept_strndup=0
+lsan_opts=detect_leaks=1:log_path=$pkg/lsan/report:leak_check_at_exit=1:fast_unwind_on_malloc=0:exitcode=0:$tool_opts
 out=$(ASAN_OPTIONS=$lsan_opts LSAN_OPTIONS=report_objects=0:use_unaligned=1 \
   node --expose-gc --import tsx test/helpers/leak-workload.ts --iterations 300 --faults) || {
   echo "the leak workload failed"
