@@ -15,6 +15,7 @@ import path from 'node:path';
 import { LIST_CALLS, type ListCall } from '../../bench/list-calls';
 import { Handle } from '../../lib/handle';
 import { parse } from '../../lib/parse';
+import { cleanupOnSignal } from './cleanup-on-signal';
 import { done, dumpOf, errorMsg, FakeKernel, linkMsg } from './fake-kernel';
 
 const argv = process.argv.slice(2);
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
     }
   };
   process.on('exit', cleanup);
+  cleanupOnSignal(cleanup);
   try {
     const lines = ['link set lo up'];
     for (let i = 0; i < 10; i++) {

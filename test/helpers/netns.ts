@@ -4,6 +4,7 @@
 // last resort. Nothing here touches the host's own network state.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { after } from 'node:test';
+import { cleanupOnSignal } from './cleanup-on-signal';
 
 const live = new Set<string>();
 let counter = 0;
@@ -67,5 +68,6 @@ function cleanupAll(): void {
 
 after(cleanupAll);
 process.on('exit', cleanupAll);
+cleanupOnSignal(cleanupAll);
 
 export const isRoot = process.getuid?.() === 0;
