@@ -7,6 +7,13 @@
       "target_name": "nlwrap",
       "sources": [
         "src-native/addon.cc",
+        "src-native/channel.cc",
+        "src-native/events.cc",
+        "src-native/js_convert.cc",
+        "src-native/request_job.cc",
+        "src-native/stream.cc",
+        "src-native/subscription.cc",
+        "src-native/thread_pool.cc",
         "src-native/family.cc",
         "src-native/pipeline.cc",
         "src-native/handle.cc",

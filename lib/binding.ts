@@ -32,19 +32,70 @@ export interface NativeRecords {
   interrupted: boolean;
 }
 
-/** A reply from the kernel: records plus what the socket saw. */
-export interface NativeReply extends NativeRecords {
+/** An error as the addon makes it (lib/errors.ts fromNative wraps it). */
+export interface NativeError {
+  message: string;
+  code: string;
+  errno: number;
+  op: string;
+  extack?: string;
+}
+
+/** A loss marker: events the kernel (ENOBUFS) or the queue (QUEUE_OVERFLOW) dropped. */
+export interface NativeLoss {
+  loss: 'ENOBUFS' | 'QUEUE_OVERFLOW' | 'EBADMSG';
+  /** How many were dropped, when known. */
+  dropped: number | null;
+}
+
+/** How a stream's producer ended. */
+export interface NativeEnd {
+  ok: boolean;
+  /** Stopped by close() (or its handle's): not an error. */
+  cancelled: boolean;
+  /** NLM_F_DUMP_INTR seen on any message. */
+  interrupted: boolean;
   bytes: number;
   datagrams: number;
   messages: number;
+  /** An operation's scalar answer (flows deleted). */
   result: number;
+  error: NativeError | null;
+}
+
+/** What one read() takes: every item queued so far, and the end once the producer is done. */
+export interface NativeRead {
+  items: (NativeRecords | NativeLoss)[];
+  end: NativeEnd | null;
+}
+
+/** Records produced on the addon's threads (src-native/stream.h). */
+export interface NativeStream {
+  read(): Promise<NativeRead>;
+  /** Idempotent; a waiting read resolves with a cancelled end. */
+  close(): void;
+  ref(): void;
+  unref(): void;
 }
 
 export type NativeArgs = Record<string, number | string | boolean | Uint8Array | undefined>;
 
+export interface NativeSubscribeOptions {
+  source: 'rtnetlink';
+  /** Multicast groups (RTNLGRP_*), as a Uint32Array's bytes. */
+  groups: Uint8Array;
+  /** SO_RCVBUF (0: the kernel's default), SO_RCVBUFFORCE when rcvbufForce. */
+  rcvbuf: number;
+  rcvbufForce: boolean;
+  /** Events queued for JS at most; more are dropped behind a loss marker. */
+  maxQueued: number;
+}
+
 export interface NativeHandle {
-  /** With onChunk, root records arrive in chunks while the dump is read; the reply holds the rest. */
-  call(op: string, args: NativeArgs, timeoutMs: number, onChunk?: (chunk: NativeRecords) => void): Promise<NativeReply>;
+  /** Starts `op`; at most `bound` chunks wait for the reader (0: no bound). */
+  start(op: string, args: NativeArgs, timeoutMs: number, bound: number): NativeStream;
+  /** Opens and joins a multicast socket now; events are read on an addon thread. */
+  subscribe(options: NativeSubscribeOptions): NativeStream;
   close(): void;
   readonly closed: boolean;
 }

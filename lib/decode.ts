@@ -237,10 +237,10 @@ export class StreamDecoder<T> {
     }
   }
 
-  /** Every record, once `last` (the reply's own records) is in. */
-  async finish(last: NativeRecords): Promise<T[]> {
+  /** Every record, once the last chunk was pushed (and `last`, if given, is in). */
+  async finish(last?: NativeRecords): Promise<T[]> {
     while (this.#draining) await this.#draining;
-    await appendSliced(this.items, last);
+    if (last) await appendSliced(this.items, last);
     return this.items;
   }
 }

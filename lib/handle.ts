@@ -2,7 +2,7 @@
 // every list call. Methods are async and never throw synchronously: argument
 // errors, a closed handle and kernel errors all arrive as rejections.
 import createDebug from 'debug';
-import { binding, type NativeArgs, type NativeHandle, type NativeReply } from './binding';
+import { binding, type NativeArgs, type NativeEnd, type NativeHandle } from './binding';
 import {
   ConntrackExpectTable,
   ConntrackTable,
@@ -14,7 +14,6 @@ import {
   NETLINK_XFRM,
   RT_FILTER_OIF,
 } from './constants';
-import { StreamDecoder } from './decode';
 import { ConntrackDeleteError, fromNative, handleClosedError, LinkNotFoundError, NetlinkError } from './errors';
 import { callerStack, defaultLogger, withRetries, type HandleStats, type Logger, type RetryPolicy } from './retry';
 import type { Link } from './types/link';
@@ -32,6 +31,7 @@ import {
 } from './route-filter';
 import type { XfrmPolicy, XfrmState } from './types/xfrm';
 import { ConntrackFilter } from './conntrack-filter';
+import { nativeRequest } from './native-request';
 import { encodeFilters, encodeIdentities, kernelFilterArgs } from './conntrack-wire';
 import type { ConntrackFlow, CustomConntrackFilter } from './types/conntrack';
 import { checkIfindex, checkLinkName, IFNAMSIZ } from './validate';
@@ -472,15 +472,9 @@ export class Handle {
    * chunks while the kernel is still sending (objects are built here while
    * the worker thread reads on), and the reply carries the rest.
    */
-  async #call(name: string, op: string, args: NativeArgs): Promise<{ items: unknown[]; reply: NativeReply }> {
+  async #call(name: string, op: string, args: NativeArgs): Promise<{ items: unknown[]; reply: NativeEnd }> {
     if (this.#native.closed) throw handleClosedError(name);
-    const stream = new StreamDecoder<unknown>();
-    let reply: NativeReply;
-    try {
-      reply = await this.#native.call(op, args, this.#timeoutMs, (chunk) => stream.push(chunk));
-    } catch (err) {
-      throw fromNative(err, name);
-    }
+    const { items, reply } = await nativeRequest<unknown>(this.#native, name, op, args, this.#timeoutMs);
     this.#stats.bytesReceived += reply.bytes;
     this.#stats.messagesReceived += reply.messages;
     debugSocket(
@@ -492,7 +486,6 @@ export class Handle {
       reply.messages,
       reply.interrupted ? ', NLM_F_DUMP_INTR' : '',
     );
-    const items = await stream.finish(reply);
     return { items, reply };
   }
 
@@ -507,7 +500,7 @@ export class Handle {
     op: string,
     args: NativeArgs,
     site: { stack?: string },
-    onReply?: (reply: NativeReply) => void,
+    onReply?: (reply: NativeEnd) => void,
   ): Promise<T[]> {
     this.#stats.calls++;
     return withRetries<T[]>(name, this.#policy, this.#stats, site, async () => {

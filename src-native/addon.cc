@@ -1,23 +1,29 @@
 // N-API bindings only: converting values and scheduling work. Sockets live in
 // handle.cc/socket.cc, byte layouts in the parse_*.cc files, policy in lib/.
 //
-// Every request runs in an AsyncWorker: Execute() (a libuv pool thread) does
-// the socket I/O and parsing and never touches napi_env; OnOK() (the JS
-// thread) hands the parsed records to JS in one object. Per-environment state
+// Every request and subscription runs on the addon's own threads
+// (thread_pool.h), which never touch napi_env, and hands its records to JS
+// through a NativeStream (stream.h) that JS reads. Per-environment state
 // (SetInstanceData) closes a worker thread's handles when that thread ends.
 #include <linux/netlink.h>
 #include <napi.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <mutex>
 #include <vector>
 
+#include "events.h"
 #include "family.h"
 #include "handle.h"
+#include "js_convert.h"
 #include "netns.h"
 #include "record.h"
+#include "request_job.h"
+#include "stream.h"
+#include "subscription.h"
 
 #ifndef NLWRAP_SOURCE_HASH
 #define NLWRAP_SOURCE_HASH "unknown"
@@ -35,6 +41,7 @@ struct AddonData {
   std::mutex mu;
   std::vector<std::weak_ptr<HandleCore>> handles;
   Napi::FunctionReference handle_ctor;
+  Napi::FunctionReference stream_ctor;
 
   void track(const std::shared_ptr<HandleCore>& h) {
     std::lock_guard<std::mutex> lock(mu);
@@ -50,66 +57,6 @@ struct AddonData {
       if (auto h = w.lock()) h->close();
   }
 };
-
-Napi::Error to_js_error(Napi::Env env, const NlError& e, const std::string& op) {
-  Napi::Error err = Napi::Error::New(env, e.message.empty() ? e.code : e.message);
-  Napi::Object o = err.Value();
-  o.Set("code", e.code);
-  o.Set("errno", e.errnum);
-  o.Set("op", op);
-  if (!e.extack.empty()) o.Set("extack", e.extack);
-  return err;
-}
-
-// Moves a vector into an ArrayBuffer without copying.
-template <class T>
-Napi::ArrayBuffer adopt_buffer(Napi::Env env, std::vector<T>&& v) {
-  auto* owned = new std::vector<T>(std::move(v));
-  if (owned->empty()) {
-    delete owned;
-    return Napi::ArrayBuffer::New(env, 0);
-  }
-  return Napi::ArrayBuffer::New(
-      env, owned->data(), owned->size() * sizeof(T),
-      [](Napi::Env, void*, std::vector<T>* p) { delete p; }, owned);
-}
-
-// The same for a PodBuf (record cells), whose storage is std::malloc'ed.
-// It lets go of the storage only once the ArrayBuffer owns it, so a failed
-// New() leaves the buffer to free it.
-template <class T>
-Napi::ArrayBuffer adopt_buffer(Napi::Env env, PodBuf<T>&& v) {
-  size_t bytes = v.size() * sizeof(T);
-  if (bytes == 0) return Napi::ArrayBuffer::New(env, 0);
-  auto buf = Napi::ArrayBuffer::New(env, v.data(), bytes, [](Napi::Env, void* p) { std::free(p); });
-  v.release();
-  return buf;
-}
-
-// The parsed records, as lib/decode.ts expects them.
-Napi::Object records_to_js(Napi::Env env, RecordSet& set) {
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("root", set.root().id);
-  o.Set("count", static_cast<double>(set.count(set.root())));
-  Napi::Array cells = Napi::Array::New(env, set.cells().size());
-  for (size_t i = 0; i < set.cells().size(); i++) {
-    size_t n = set.cells()[i].size();
-    if (n == 0) continue;
-    cells.Set(i, Napi::Float64Array::New(env, n, adopt_buffer(env, std::move(set.cells()[i])), 0));
-  }
-  o.Set("cells", cells);
-  const StringTable& st = set.strings();
-  o.Set("strings", Napi::String::New(env, st.blob()));
-  std::vector<uint32_t> offs = st.offsets();
-  size_t noffs = offs.size();
-  o.Set("stringOffsets", Napi::Uint32Array::New(env, noffs, adopt_buffer(env, std::move(offs)), 0));
-  size_t nlists = set.string_lists().size();
-  o.Set("stringLists",
-        Napi::Uint32Array::New(env, nlists, adopt_buffer(env, std::move(set.string_lists())), 0));
-  auto& b = set.bytes();
-  o.Set("blob", Napi::Buffer<uint8_t>::Copy(env, b.data(), b.size()));
-  return o;
-}
 
 Args args_from_js(const Napi::Object& obj) {
   Args a;
@@ -132,117 +79,14 @@ Args args_from_js(const Napi::Object& obj) {
   return a;
 }
 
-// One request. When JS passes a chunk callback, root records are handed over
-// in chunks while the dump is still being read (OnProgress), so objects are
-// built on the JS thread while the kernel fills the next chunks; OnOK then
-// resolves with the last chunk and the reply's counters. node-addon-api
-// delivers every queued chunk before OnOK.
-class CallWorker : public Napi::AsyncProgressQueueWorker<std::shared_ptr<RecordSet>> {
- public:
-  CallWorker(Napi::Env env, std::shared_ptr<HandleCore> core, const Op* op, Args args,
-             int timeout_ms, Napi::Value on_chunk)
-      : Napi::AsyncProgressQueueWorker<std::shared_ptr<RecordSet>>(env, "nlwrap"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        core_(std::move(core)),
-        op_(op),
-        args_(std::move(args)),
-        timeout_ms_(timeout_ms),
-        records_(op->parser->root()) {
-    if (on_chunk.IsFunction()) on_chunk_ = Napi::Persistent(on_chunk.As<Napi::Function>());
-  }
-
-  Napi::Promise promise() { return deferred_.Promise(); }
-
-  void Execute(const ExecutionProgress& progress) override {
-    auto sock = core_->acquire(op_->protocol, &err_);
-    if (!sock) return SetError(err_.code);
-    OpContext ctx{sock.get(), args_, timeout_ms_, core_->cancel_fd(), &records_, Reply{}, &err_};
-    if (!on_chunk_.IsEmpty()) {
-      ctx.emit = [&progress](RecordSet&& chunk) {
-        auto p = std::make_shared<RecordSet>(std::move(chunk));
-        progress.Send(&p, 1);
-      };
-    }
-    bool ok = op_->run ? op_->run(ctx) : run_request(*op_, ctx);
-    core_->release(std::move(sock));
-    interrupted_ = ctx.reply.interrupted;
-    bytes_ = static_cast<double>(ctx.reply.bytes);
-    datagrams_ = static_cast<double>(ctx.reply.datagrams);
-    messages_ = static_cast<double>(ctx.reply.messages);
-    result_ = ctx.result;
-    ctx.reply.data = ByteBuf();
-    if (!ok) SetError(err_.code);
-  }
-
-  void OnProgress(const std::shared_ptr<RecordSet>* chunks, size_t count) override {
-    if (on_chunk_.IsEmpty() || chunks == nullptr) return;
-    try {
-      Napi::Env env = Env();
-      Napi::HandleScope scope(env);
-      for (size_t i = 0; i < count; i++) {
-        try {
-          on_chunk_.Call({records_to_js(env, *chunks[i])});
-        } catch (const Napi::Error& e) {
-          if (callback_error_.IsEmpty()) callback_error_ = Napi::Persistent(e.Value());
-        }
-      }
-    } catch (const Napi::Error&) {
-      // The environment is being torn down (see OnOK): nobody takes chunks.
-    }
-  }
-
-  // Both settle the promise on the JS thread. When a worker thread is torn
-  // down with this call in flight, the work completes inside Node's
-  // Environment::CleanupHandles, where JS can no longer run: every N-API call
-  // fails, and a Napi::Error escaping here would make node-addon-api throw
-  // out of the libuv callback (std::terminate, the whole process aborts).
-  // Nobody is left to receive the result then, so it is dropped.
-  void OnOK() override {
-    try {
-      if (!callback_error_.IsEmpty()) {
-        deferred_.Reject(callback_error_.Value());
-        return;
-      }
-      Napi::Env env = Env();
-      Napi::Object o = records_to_js(env, records_);
-      o.Set("interrupted", interrupted_);
-      o.Set("bytes", bytes_);
-      o.Set("datagrams", datagrams_);
-      o.Set("messages", messages_);
-      o.Set("result", result_);
-      deferred_.Resolve(o);
-    } catch (const Napi::Error&) {
-    }
-  }
-
-  void OnError(const Napi::Error&) override {
-    try {
-      deferred_.Reject(to_js_error(Env(), err_, op_->name).Value());
-    } catch (const Napi::Error&) {
-    }
-  }
-
- private:
-  Napi::Promise::Deferred deferred_;
-  std::shared_ptr<HandleCore> core_;
-  const Op* op_;
-  Args args_;
-  int timeout_ms_;
-  RecordSet records_;
-  NlError err_;
-  Napi::FunctionReference on_chunk_;
-  Napi::ObjectReference callback_error_;
-  bool interrupted_ = false;
-  double bytes_ = 0, datagrams_ = 0, messages_ = 0, result_ = 0;
-};
-
 class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
  public:
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(
-        env, "NativeHandle",
-        {InstanceMethod("call", &NativeHandle::Call), InstanceMethod("close", &NativeHandle::Close),
-         InstanceAccessor("closed", &NativeHandle::Closed, nullptr)});
+    return DefineClass(env, "NativeHandle",
+                       {InstanceMethod("start", &NativeHandle::Start),
+                        InstanceMethod("subscribe", &NativeHandle::Subscribe),
+                        InstanceMethod("close", &NativeHandle::Close),
+                        InstanceAccessor("closed", &NativeHandle::Closed, nullptr)});
   }
 
   // new NativeHandle({ nsPath?, nsFd?, protocols }) or, for tests,
@@ -290,8 +134,9 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
   }
 
  private:
-  // call(op, args, timeoutMs, onChunk?) -> Promise<records>
-  Napi::Value Call(const Napi::CallbackInfo& info) {
+  // start(op, args, timeoutMs, bound) -> NativeStream: the op's records as
+  // they arrive; at most `bound` chunks wait for JS (0: no bound, a list).
+  Napi::Value Start(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     std::string name = info[0].As<Napi::String>().Utf8Value();
     const Op* op = find_op(name);
@@ -307,19 +152,74 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
       err.message = "this handle was opened without the netlink protocol " +
                     std::to_string(op->protocol) + " that " + name + " needs";
     }
-    if (err.set()) {
-      // Only here: a napi_deferred that is never settled keeps its promise
-      // alive for good (one leaked Promise per call, found by the leak test).
-      auto deferred = Napi::Promise::Deferred::New(env);
-      deferred.Reject(to_js_error(env, err, name).Value());
-      return deferred.Promise();
-    }
+    if (err.set()) throw to_js_error(env, err, name);
     Args args = args_from_js(info[1].As<Napi::Object>());
     int timeout = info[2].As<Napi::Number>().Int32Value();
-    auto* w = new CallWorker(env, core_, op, std::move(args), timeout, info[3]);
-    Napi::Promise p = w->promise();
-    w->Queue();
-    return p;
+    double bound = info[3].As<Napi::Number>().DoubleValue();
+    std::unique_ptr<StreamProducer> producer;
+    Napi::Object stream = new_stream(env, env.GetInstanceData<AddonData>()->stream_ctor, name,
+                                     bound >= 1 ? static_cast<size_t>(bound) : SIZE_MAX,
+                                     Channel::Overflow::Wait, &producer);
+    start_request(RequestJob{core_, op, std::move(args), timeout}, std::move(producer));
+    return stream;
+  }
+
+  // subscribe({ source, protocol, groups, rcvbuf, rcvbufForce, maxQueued,
+  // chunkEvents }) -> NativeStream of event records. The socket is opened
+  // and joined here, before this returns, so a dump started next cannot
+  // miss a change made in between.
+  Napi::Value Subscribe(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Args a = args_from_js(info[0].As<Napi::Object>());
+    const std::string* source_name = a.str("source");
+    const EventSource* source = source_name ? find_event_source(*source_name) : nullptr;
+    NlError err;
+    if (source == nullptr) {
+      err.code = "ERR_UNKNOWN_OP";
+      err.message = "unknown event source";
+    } else if (!core_ || core_->closed()) {
+      err.code = "ERR_HANDLE_CLOSED";
+      err.message = "the handle is closed";
+    } else if (!core_->has_protocol(source->protocol)) {
+      err.code = "ERR_FAMILY_NOT_OPEN";
+      err.message = "this handle was opened without the netlink protocol " +
+                    std::to_string(source->protocol) + " that this subscription needs";
+    }
+    if (err.set()) throw to_js_error(env, err, "subscribe");
+    std::vector<uint32_t> groups;
+    const std::vector<uint8_t>* g = a.buf("groups");
+    if (g) {
+      for (size_t i = 0; i + 4 <= g->size(); i += 4) {
+        uint32_t v;
+        std::memcpy(&v, g->data() + i, 4);
+        groups.push_back(v);
+      }
+    }
+    auto sock = core_->acquire(source->protocol, &err, true);
+    if (!sock) throw to_js_error(env, err, "subscribe");
+    int rcvbuf = static_cast<int>(a.num("rcvbuf", 0));
+    if (!sock->join_groups(groups, &err) ||
+        !sock->set_receive_buffer(rcvbuf, a.num("rcvbufForce", 0) != 0, &err)) {
+      core_->release(std::move(sock));
+      throw to_js_error(env, err, "subscribe");
+    }
+    size_t max_queued = static_cast<size_t>(a.num("maxQueued", 4096));
+    size_t chunk = static_cast<size_t>(a.num("chunkEvents", 1024));
+    if (chunk > max_queued) chunk = max_queued;
+    if (chunk == 0) chunk = 1;
+    std::unique_ptr<StreamProducer> producer;
+    Napi::Object stream;
+    try {
+      stream = new_stream(env, env.GetInstanceData<AddonData>()->stream_ctor, "subscribe",
+                          max_queued, Channel::Overflow::Drop, &producer);
+    } catch (...) {
+      core_->release(std::move(sock));
+      throw;
+    }
+    int actual = sock->receive_buffer();
+    start_subscription(SubscriptionJob{core_, std::move(sock), source, chunk, actual},
+                       std::move(producer));
+    return stream;
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
@@ -390,6 +290,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<AddonData>(data);
   Napi::Function ctor = NativeHandle::Define(env);
   data->handle_ctor = Napi::Persistent(ctor);
+  data->stream_ctor = Napi::Persistent(define_stream_class(env));
   exports.Set("NativeHandle", ctor);
   exports.Set("parse", Napi::Function::New(env, Parse, "parse"));
   exports.Set("schemas", schemas_to_js(env));

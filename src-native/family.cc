@@ -85,20 +85,24 @@ bool transact_and_parse(const Op& op, OpContext& ctx, std::vector<uint8_t>& requ
       if (!parse_messages(*op.parser, p, n, ctx.out, &ignored, err, keep)) return false;
       if (ctx.out->count(root) >= ctx.chunk_records || ctx.out->cell_count() >= ctx.chunk_cells) {
         RecordSet next = ctx.out->empty_like();
-        ctx.emit(std::move(*ctx.out));
+        bool taken = ctx.emit(std::move(*ctx.out));
         *ctx.out = std::move(next);
+        if (!taken) {
+          err->code = "ERR_CANCELLED";
+          err->message = "the reader stopped the request";
+          return false;
+        }
       }
       return true;
     });
     DatagramSink sink = [&](const uint8_t* p, size_t n, NlError* err) {
       return pipeline.push(p, n, err);
     };
-    if (!ctx.sock->transact(request, ctx.timeout_ms, ctx.cancel_fd, &ctx.reply, ctx.err, &sink))
+    if (!ctx.sock->transact(request, ctx.timeout_ms, ctx.cancel, &ctx.reply, ctx.err, &sink))
       return false;  // the pipeline drops what it has not parsed
     return pipeline.finish(ctx.err);
   }
-  if (!ctx.sock->transact(request, ctx.timeout_ms, ctx.cancel_fd, &ctx.reply, ctx.err))
-    return false;
+  if (!ctx.sock->transact(request, ctx.timeout_ms, ctx.cancel, &ctx.reply, ctx.err)) return false;
   ctx.out->reserve(ctx.out->root(), ctx.reply.messages);
   return parse_messages(*op.parser, ctx.reply.data.data(), ctx.reply.data.size(), ctx.out, &ignored,
                         ctx.err, keep);

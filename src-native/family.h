@@ -51,14 +51,15 @@ struct OpContext {
   NetlinkSocket* sock;
   const Args& args;
   int timeout_ms;
-  int cancel_fd;
+  CancelFds cancel;
   RecordSet* out;
   Reply reply;
   NlError* err;
   double result = 0;  // an op's scalar answer (e.g. flows deleted)
   // Set when JS takes results in chunks: run_request hands over `out`
   // whenever it holds chunk_records root records, and starts a new one.
-  std::function<void(RecordSet&&)> emit = nullptr;
+  // False: the reader is gone, stop the request.
+  std::function<bool(RecordSet&&)> emit = nullptr;
   size_t chunk_records = 1024;  // ~1-3 ms of object building per chunk
   // ... or this many cells of any schema, so big records (a link with its
   // stats) also stream while the kernel sends: ~1 000 routes or flows,

@@ -48,7 +48,7 @@ bool HandleCore::has_protocol(int protocol) const {
   return std::find(protocols_.begin(), protocols_.end(), protocol) != protocols_.end();
 }
 
-std::unique_ptr<NetlinkSocket> HandleCore::acquire(int protocol, NlError* err) {
+std::unique_ptr<NetlinkSocket> HandleCore::acquire(int protocol, NlError* err, bool fresh) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) {
@@ -57,7 +57,7 @@ std::unique_ptr<NetlinkSocket> HandleCore::acquire(int protocol, NlError* err) {
       return nullptr;
     }
     auto& pool = idle_[protocol];
-    if (!pool.empty()) {
+    if (!fresh && !pool.empty()) {
       auto s = std::move(pool.back());
       pool.pop_back();
       inflight_++;

@@ -27,7 +27,9 @@ class HandleCore {
   ~HandleCore();
 
   // A socket of `protocol` for one request; give it back with release().
-  std::unique_ptr<NetlinkSocket> acquire(int protocol, NlError* err);
+  // `fresh`: a new socket, never an idle one (a subscription's, which
+  // joins multicast groups and is never pooled).
+  std::unique_ptr<NetlinkSocket> acquire(int protocol, NlError* err, bool fresh = false);
   void release(std::unique_ptr<NetlinkSocket> sock);
 
   // Idempotent. Wakes every in-flight request (it ends with

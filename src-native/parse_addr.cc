@@ -31,7 +31,7 @@ NLW_SCHEMA(addr, ADDR_FIELDS)
 // clang-format on
 
 void parse_addr_msg(const Message& m, RecordSet& out) {
-  if (m.type() != RTM_NEWADDR) return;
+  if (m.type() != RTM_NEWADDR && m.type() != RTM_DELADDR) return;  // DEL: events
   ifaddrmsg ifa;
   if (!m.header(&ifa)) return;
   const int family = ifa.ifa_family;

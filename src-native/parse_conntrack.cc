@@ -724,7 +724,7 @@ bool run_delete(OpContext& ctx) {
     set_einval(ctx.err, why);
     return false;
   }
-  if (!ctx.sock->transact(req, ctx.timeout_ms, ctx.cancel_fd, &ctx.reply, ctx.err)) return false;
+  if (!ctx.sock->transact(req, ctx.timeout_ms, ctx.cancel, &ctx.reply, ctx.err)) return false;
   if (ctx.reply.interrupted && ctx.args.num("force", 0) == 0) return true;
 
   // Match everything first: a malformed message aborts before any delete.
@@ -758,7 +758,7 @@ bool run_delete(OpContext& ctx) {
   reqs.reserve(matched.size());
   for (const CtFull& o : matched) reqs.push_back(build_delete(o.f));
   std::vector<int> results;
-  if (!ctx.sock->transact_batch(reqs, window_of(ctx.args), ctx.timeout_ms, ctx.cancel_fd, &results,
+  if (!ctx.sock->transact_batch(reqs, window_of(ctx.args), ctx.timeout_ms, ctx.cancel, &results,
                                 ctx.err))
     return false;
   size_t deleted = 0;
@@ -791,7 +791,7 @@ bool run_delete_exact(OpContext& ctx) {
     reqs.push_back(build_delete(f));
   }
   std::vector<int> results;
-  if (!ctx.sock->transact_batch(reqs, window_of(ctx.args), ctx.timeout_ms, ctx.cancel_fd, &results,
+  if (!ctx.sock->transact_batch(reqs, window_of(ctx.args), ctx.timeout_ms, ctx.cancel, &results,
                                 ctx.err))
     return false;
   size_t deleted = 0;

@@ -232,7 +232,7 @@ void parse_vf(const Attr& vfinfo, RecordSet& out) {
 }
 
 void parse_link_msg(const Message& m, RecordSet& out) {
-  if (m.type() != RTM_NEWLINK) return;
+  if (m.type() != RTM_NEWLINK && m.type() != RTM_DELLINK) return;  // DEL: events
   ifinfomsg ifi;
   if (!m.header(&ifi)) return;
   Rec r = out.add(link_schema());

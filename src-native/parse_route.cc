@@ -208,7 +208,7 @@ void parse_metrics(const Attr& a, Rec& r) {
 }
 
 void parse_route_msg(const Message& m, RecordSet& out) {
-  if (m.type() != RTM_NEWROUTE) return;
+  if (m.type() != RTM_NEWROUTE && m.type() != RTM_DELROUTE) return;  // DEL: events
   rtmsg rtm;
   if (!m.header(&rtm)) return;
   const int family = ip_family(rtm.rtm_family);

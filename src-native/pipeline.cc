@@ -1,69 +1,9 @@
 // See pipeline.h.
 #include "pipeline.h"
 
-#include <chrono>
-#include <system_error>
-#include <thread>
+#include "thread_pool.h"
 
 namespace nlw {
-
-namespace {
-// Threads that run parse loops, kept between dumps; one exits after some
-// seconds without work. A dump takes a thread of its own for its whole
-// length (concurrent dumps never wait for each other), so there are as many
-// threads as dumps ever ran at once.
-class ParseThreads {
- public:
-  // Never destroyed: idle threads may still wait on it while the process
-  // exits.
-  static ParseThreads& get() {
-    static ParseThreads* pool = new ParseThreads();
-    return *pool;
-  }
-
-  // Runs `job` on a waiting thread, or a new one when every thread is
-  // taken; false when no thread could be started.
-  bool submit(std::function<void()> job) {
-    std::lock_guard<std::mutex> lock(mu_);
-    jobs_.push_back(std::move(job));
-    if (jobs_.size() <= waiting_) {
-      cv_.notify_one();
-      return true;
-    }
-    try {
-      std::thread([this] { loop(); }).detach();
-    } catch (const std::system_error&) {
-      jobs_.pop_back();
-      return false;
-    }
-    return true;
-  }
-
- private:
-  void loop() {
-    std::unique_lock<std::mutex> lock(mu_);
-    for (;;) {
-      waiting_++;
-      bool got = cv_.wait_for(lock, kIdleExit, [&] { return !jobs_.empty(); });
-      waiting_--;
-      if (!got) return;
-      std::function<void()> job = std::move(jobs_.front());
-      jobs_.pop_front();
-      lock.unlock();
-      job();
-      lock.lock();
-    }
-  }
-
-  static constexpr std::chrono::seconds kIdleExit{10};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;
-  // Threads blocked in wait_for: each queued job needs one of them (a
-  // notified thread still counts until it wakes) or a new thread.
-  size_t waiting_ = 0;
-};
-}  // namespace
 
 bool ParsePipeline::push(const uint8_t* data, size_t len, NlError* err) {
   if (inline_left_ > 0) {
@@ -72,7 +12,7 @@ bool ParsePipeline::push(const uint8_t* data, size_t len, NlError* err) {
   }
   if (!started_ && !inline_) {
     started_ = running_ = true;
-    if (!ParseThreads::get().submit([this] { run(); })) {
+    if (!run_on_addon_thread([this] { run(); })) {
       started_ = running_ = false;
       inline_ = true;
     }

@@ -159,32 +159,65 @@ std::unique_ptr<NetlinkSocket> NetlinkSocket::adopt(int fd, int protocol, uint32
   return s;
 }
 
-bool NetlinkSocket::wait_readable(int64_t deadline_ms, int cancel_fd, NlError* err) {
+bool NetlinkSocket::wait_readable(int64_t deadline_ms, const CancelFds& cancel, NlError* err) {
   for (;;) {
-    int64_t left = deadline_ms - now_ms();
-    if (left <= 0) {
+    int64_t left = deadline_ms < 0 ? -1 : deadline_ms - now_ms();
+    if (deadline_ms >= 0 && left <= 0) {
       reusable_ = false;
       err->code = "ETIMEDOUT";
       err->errnum = ETIMEDOUT;
       err->message = "netlink request timed out";
       return false;
     }
-    pollfd fds[2] = {{fd_, POLLIN, 0}, {cancel_fd, POLLIN, 0}};
-    int n = poll(fds, cancel_fd >= 0 ? 2 : 1, static_cast<int>(left > 1000000 ? 1000000 : left));
+    pollfd fds[3] = {{fd_, POLLIN, 0}, {cancel.handle, POLLIN, 0}, {cancel.stream, POLLIN, 0}};
+    int n = poll(fds, 3, left < 0 ? -1 : static_cast<int>(left > 1000000 ? 1000000 : left));
     if (n < 0) {
       if (errno == EINTR) continue;
       set_errno_error(err, errno, "poll");
       reusable_ = false;
       return false;
     }
-    if (cancel_fd >= 0 && fds[1].revents) {
+    if (fds[1].revents) {
       reusable_ = false;
       err->code = "ERR_HANDLE_CLOSED";
       err->message = "the handle was closed while the request was in flight";
       return false;
     }
+    if (fds[2].revents) {
+      reusable_ = false;
+      err->code = "ERR_CANCELLED";
+      err->message = "the reader stopped the request";
+      return false;
+    }
     if (fds[0].revents) return true;
   }
+}
+
+bool NetlinkSocket::join_groups(const std::vector<uint32_t>& groups, NlError* err) {
+  for (uint32_t g : groups) {
+    if (setsockopt(fd_, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof g) < 0) {
+      set_errno_error(err, errno, "NETLINK_ADD_MEMBERSHIP " + std::to_string(g));
+      return false;
+    }
+  }
+  reusable_ = false;  // it now receives events: never a request socket again
+  return true;
+}
+
+int NetlinkSocket::receive_buffer() const {
+  int v = 0;
+  socklen_t len = sizeof v;
+  if (getsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &v, &len) < 0) return 0;
+  return v;
+}
+
+bool NetlinkSocket::set_receive_buffer(int bytes, bool force, NlError* err) {
+  if (bytes <= 0) return true;
+  if (setsockopt(fd_, SOL_SOCKET, force ? SO_RCVBUFFORCE : SO_RCVBUF, &bytes, sizeof bytes) < 0) {
+    set_errno_error(err, errno, force ? "SO_RCVBUFFORCE" : "SO_RCVBUF");
+    return false;
+  }
+  return true;
 }
 
 ssize_t NetlinkSocket::recv_datagram(ByteBuf* buf, NlError* err) {
@@ -260,7 +293,7 @@ bool NetlinkSocket::send_all(const uint8_t* p, size_t n, NlError* err) {
   }
 }
 
-bool NetlinkSocket::transact(std::vector<uint8_t>& request, int timeout_ms, int cancel_fd,
+bool NetlinkSocket::transact(std::vector<uint8_t>& request, int timeout_ms, const CancelFds& cancel,
                              Reply* reply, NlError* err, const DatagramSink* sink) {
   nlmsghdr h;
   if (request.size() < sizeof h) {
@@ -283,10 +316,12 @@ bool NetlinkSocket::transact(std::vector<uint8_t>& request, int timeout_ms, int 
 
   ByteBuf& data = reply->data;
   bool done = false;
+  bool sink_failed = false;
+  NlError sink_err;
   int kernel_error = 0;
   NlError kernel_err;
   while (!done) {
-    if (!wait_readable(deadline, cancel_fd, err)) return false;
+    if (!wait_readable(deadline, cancel, err)) return false;
     size_t start = data.size();
     ssize_t n = recv_datagram(&data, err);
     if (n < 0) return false;
@@ -342,12 +377,23 @@ bool NetlinkSocket::transact(std::vector<uint8_t>& request, int timeout_ms, int 
     }
     data.resize(w);
     if (sink != nullptr && w > start) {
-      if (!(*sink)(data.data() + start, w - start, err)) {
-        reusable_ = false;  // the rest of the dump is still on its way
-        return false;
+      if (!sink_failed && !(*sink)(data.data() + start, w - start, &sink_err)) {
+        // A reader that stopped wants no more: the socket goes, with the
+        // rest of the dump in it. Bytes that did not parse: the rest is
+        // read and dropped, so the socket stays usable.
+        if (sink_err.code == "ERR_CANCELLED") {
+          reusable_ = false;
+          *err = sink_err;
+          return false;
+        }
+        sink_failed = true;
       }
       data.resize(start);
     }
+  }
+  if (sink_failed) {
+    *err = sink_err;
+    return false;
   }
   if (kernel_error != 0) {
     set_kernel_error(err, kernel_error);
@@ -359,8 +405,8 @@ bool NetlinkSocket::transact(std::vector<uint8_t>& request, int timeout_ms, int 
 }
 
 bool NetlinkSocket::transact_batch(const std::vector<std::vector<uint8_t>>& requests, size_t window,
-                                   int timeout_ms, int cancel_fd, std::vector<int>* results,
-                                   NlError* err) {
+                                   int timeout_ms, const CancelFds& cancel,
+                                   std::vector<int>* results, NlError* err) {
   const size_t total = requests.size();
   results->assign(total, 1);  // 1 = no answer yet
   if (total == 0) return true;
@@ -391,7 +437,7 @@ bool NetlinkSocket::transact_batch(const std::vector<std::vector<uint8_t>>& requ
     }
     if (!out.empty() && !send_all(out.data(), out.size(), err)) return false;
     // Read whatever acknowledgements have arrived (at least one datagram).
-    if (!wait_readable(deadline, cancel_fd, err)) return false;
+    if (!wait_readable(deadline, cancel, err)) return false;
     in.clear();
     ssize_t n = recv_datagram(&in, err);
     if (n < 0) return false;

@@ -48,6 +48,13 @@ struct Reply {
   uint64_t messages = 0;  // data messages kept
 };
 
+// Fds whose readability aborts a wait (-1: none): the handle's, written
+// when it is closed, and the stream's, written when its reader stopped.
+struct CancelFds {
+  int handle = -1;
+  int stream = -1;
+};
+
 // Receives the data messages of each datagram as soon as it is read, so a
 // caller can parse while the kernel fills the next chunk. Returns false (with
 // err set) to abandon the reply.
@@ -73,23 +80,39 @@ class NetlinkSocket {
 
   // Sends `request` (an nlmsghdr and its payload; seq and pid are filled in
   // here) and reads the whole reply. A dump ends at NLMSG_DONE; any other
-  // request ends at its ACK (NLM_F_ACK is set here). `cancel_fd` (or -1)
-  // aborts the wait when it becomes readable. Returns false with `err` set.
+  // request ends at its ACK (NLM_F_ACK is set here). `cancel` aborts the
+  // wait when one of its fds becomes readable. Returns false with `err` set.
   // With a `sink`, each datagram's data messages go to it and are dropped
   // from reply->data once it returns, so memory stays at one datagram.
-  bool transact(std::vector<uint8_t>& request, int timeout_ms, int cancel_fd, Reply* reply,
-                NlError* err, const DatagramSink* sink = nullptr);
+  bool transact(std::vector<uint8_t>& request, int timeout_ms, const CancelFds& cancel,
+                Reply* reply, NlError* err, const DatagramSink* sink = nullptr);
 
   // Sends many non-dump requests, each with NLM_F_ACK, at most `window`
   // unacknowledged at a time, and collects each one's result: 0 or a
   // negative errno, per request in order. Used for conntrack deletes.
   bool transact_batch(const std::vector<std::vector<uint8_t>>& requests, size_t window,
-                      int timeout_ms, int cancel_fd, std::vector<int>* results, NlError* err);
+                      int timeout_ms, const CancelFds& cancel, std::vector<int>* results,
+                      NlError* err);
+
+  // Multicast (subscriptions): joins each netlink group, then sets the
+  // receive buffer (SO_RCVBUFFORCE when `force`, which needs CAP_NET_ADMIN;
+  // 0 keeps the default). NETLINK_NO_ENOBUFS is never set: a reader that
+  // falls behind must learn it.
+  bool join_groups(const std::vector<uint32_t>& groups, NlError* err);
+  bool set_receive_buffer(int bytes, bool force, NlError* err);
+  // SO_RCVBUF as the kernel set it (it doubles what was asked).
+  int receive_buffer() const;
+
+  // Waits until readable (deadline_ms < 0: no deadline); false with err set
+  // on timeout or when a cancel fd turned readable (code ERR_CANCELLED).
+  bool wait_readable(int64_t deadline_ms, const CancelFds& cancel, NlError* err);
+  // Receives one datagram, appended to `buf`: its size, 0 when none is
+  // waiting, -1 with err set (ENOBUFS: the kernel dropped messages for this
+  // socket; a multicast socket stays usable after it).
+  ssize_t receive(ByteBuf* buf, NlError* err) { return recv_datagram(buf, err); }
 
  private:
   NetlinkSocket(int fd, int protocol, uint32_t port);
-  // Waits until readable; false with err set on timeout/cancel.
-  bool wait_readable(int64_t deadline_ms, int cancel_fd, NlError* err);
   // Receives one datagram, appended to `buf`; returns its size or -1.
   ssize_t recv_datagram(ByteBuf* buf, NlError* err);
   bool send_all(const uint8_t* p, size_t n, NlError* err);

@@ -9,8 +9,9 @@
 // closed (reset). ENOBUFS comes from a real kernel socket (see its test).
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { binding, type NativeHandle, type NativeReply } from '../lib/binding';
-import { decodeRecords, decodeRecordsSync } from '../lib/decode';
+import { binding, type NativeHandle } from '../lib/binding';
+import { decodeRecordsSync } from '../lib/decode';
+import { callNative, type NativeCallResult } from './helpers/native-call';
 import { LinkNotFoundError, NetlinkError } from '../lib/errors';
 import type { Link } from '../lib/types/link';
 import {
@@ -41,9 +42,9 @@ function fake(r: Responder): FakeKernel {
   return k;
 }
 
-async function dump(nh: NativeHandle, timeoutMs = 3000): Promise<{ reply: NativeReply; links: Link[] }> {
-  const reply = await nh.call('link.dump', {}, timeoutMs);
-  return { reply, links: await decodeRecords<Link>(reply) };
+async function dump(nh: NativeHandle, timeoutMs = 3000): Promise<{ reply: NativeCallResult; links: Link[] }> {
+  const reply = await callNative(nh, 'link.dump', {}, timeoutMs);
+  return { reply, links: reply.chunks.flatMap((c) => decodeRecordsSync<Link>(c)) };
 }
 
 /** The call's rejection, as a NetlinkError-shaped object. */
@@ -60,7 +61,7 @@ async function failure(p: Promise<unknown>): Promise<{ code: string; errno: numb
 async function usableOrReset(k: FakeKernel, nh: NativeHandle): Promise<'usable' | 'reset'> {
   if (k.coreClosed()) {
     // The core dropped the socket; the handle says so instead of hanging.
-    const e = await failure(nh.call('link.dump', {}, 500));
+    const e = await failure(callNative(nh, 'link.dump', {}, 500));
     assert.equal(e.code, 'EBUSY');
     return 'reset';
   }
@@ -347,7 +348,7 @@ describe('fake kernel: errors from the kernel', () => {
   test('NLMSG_ERROR without extended ACK', async () => {
     const k = fake((req, kk) => kk.send(errorMsg(req, -19)));
     const nh = k.native();
-    const e = await failure(nh.call('link.get', { index: 5 }, 2000));
+    const e = await failure(callNative(nh, 'link.get', { index: 5 }, 2000));
     assert.equal(e.code, 'ENODEV');
     assert.equal(e.errno, 19);
     assert.equal(e.extack, undefined);
@@ -358,7 +359,7 @@ describe('fake kernel: errors from the kernel', () => {
   test('NLMSG_ERROR with extended ACK: the text lands on err.extack', async () => {
     const k = fake((req, kk) => kk.send(errorMsg(req, -22, 'Invalid attribute for fake kernel')));
     const nh = k.native();
-    const e = await failure(nh.call('link.get', { index: 5 }, 2000));
+    const e = await failure(callNative(nh, 'link.get', { index: 5 }, 2000));
     assert.equal(e.code, 'EINVAL');
     assert.equal(e.extack, 'Invalid attribute for fake kernel');
     assert.match(e.message, /Invalid attribute for fake kernel/);
@@ -413,11 +414,10 @@ describe('fake kernel: errors from the kernel', () => {
 async function streamedDump(nh: NativeHandle, timeoutMs = 3000): Promise<{ links: Link[]; chunks: number }> {
   const links: Link[] = [];
   let chunks = 0;
-  const reply = await nh.call('link.dump', {}, timeoutMs, (chunk) => {
+  await callNative(nh, 'link.dump', {}, timeoutMs, (chunk) => {
     chunks++;
     links.push(...decodeRecordsSync<Link>(chunk));
   });
-  links.push(...decodeRecordsSync<Link>(reply));
   return { links, chunks };
 }
 
@@ -584,10 +584,10 @@ test(
       }
     }
     const nh = new binding.NativeHandle({ fakeKernelFd: fd, protocol: 0, port });
-    const e = await failure(nh.call('link.dump', {}, 3000));
+    const e = await failure(callNative(nh, 'link.dump', {}, 3000));
     assert.equal(e.code, 'ENOBUFS');
     assert.match(e.message, /dump was lost/);
-    const again = await failure(nh.call('link.dump', {}, 500));
+    const again = await failure(callNative(nh, 'link.dump', {}, 500));
     assert.equal(again.code, 'EBUSY', 'the overrun socket was dropped, not reused');
     nh.close();
   },

@@ -9,7 +9,14 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { binding, type NativeHandle, type NativeReply } from '../lib/binding';
+import {
+  binding,
+  type NativeEnd,
+  type NativeHandle,
+  type NativeRead,
+  type NativeRecords,
+  type NativeStream,
+} from '../lib/binding';
 import { DumpInterruptedError, NetlinkError } from '../lib/errors';
 import { Handle, type HandleOptions } from '../lib/handle';
 import { withRetries, type HandleStats, type InterruptedDetails, type RetryPolicy } from '../lib/retry';
@@ -138,11 +145,26 @@ describe('withRetries', () => {
   });
 });
 
-/** Records of `n` crafted links, as the addon would hand them over. */
-function reply(n: number, interrupted: boolean): NativeReply {
+/** A stream of `n` crafted links, as the addon would hand them over. */
+function reply(n: number, interrupted: boolean): NativeStream {
   const msgs = Array.from({ length: n }, (_, i) => linkMsg(1, 1, i + 1, `l${i}`));
-  const records = binding.parse('links', Buffer.concat([...msgs, done(1, 1)]));
-  return { ...records, interrupted, bytes: 100, datagrams: 1, messages: n, result: 0 };
+  const records: NativeRecords = binding.parse('links', Buffer.concat([...msgs, done(1, 1)]));
+  const end: NativeEnd = {
+    ok: true,
+    cancelled: false,
+    interrupted,
+    bytes: 100,
+    datagrams: 1,
+    messages: n,
+    result: 0,
+    error: null,
+  };
+  return {
+    read: (): Promise<NativeRead> => Promise.resolve({ items: [records], end }),
+    close: () => undefined,
+    ref: () => undefined,
+    unref: () => undefined,
+  };
 }
 
 /** A Handle over a fake native binding whose call() follows `script` (true = interrupted). */
@@ -150,10 +172,13 @@ function fakeBindingHandle(script: boolean[], options: HandleOptions = {}): { h:
   let i = 0;
   class FakeNative implements NativeHandle {
     closed = false;
-    async call(): Promise<NativeReply> {
+    start(): NativeStream {
       const intr = script[Math.min(i, script.length - 1)];
       i++;
       return reply(2 + i, intr);
+    }
+    subscribe(): NativeStream {
+      throw new Error('not in this fake');
     }
     close(): void {
       this.closed = true;

@@ -19,7 +19,7 @@ const root = path.join(__dirname, '..');
 const CLIENT = `
 const { binding } = require(${JSON.stringify(path.join(root, 'lib/binding.ts'))});
 const { withRetries } = require(${JSON.stringify(path.join(root, 'lib/retry.ts'))});
-const { decodeRecords } = require(${JSON.stringify(path.join(root, 'lib/decode.ts'))});
+const { nativeRequest } = require(${JSON.stringify(path.join(root, 'lib/native-request.ts'))});
 const nh = new binding.NativeHandle({ fakeKernelFd: Number(process.env.NLW_FAKE_FD), protocol: 6, port: 4242 });
 const run = async (op, family, onInterrupted) => {
   const stats = { calls: 1, interruptedAttempts: 0, exhaustedCalls: 0 };
@@ -29,8 +29,8 @@ const run = async (op, family, onInterrupted) => {
   try {
     const items = await withRetries(op, policy, stats, {}, async () => {
       attempts++;
-      const r = await nh.call(op, { family }, 5000);
-      return { value: await decodeRecords(r), interrupted: r.interrupted };
+      const r = await nativeRequest(nh, op, op, { family }, 5000);
+      return { value: r.items, interrupted: r.reply.interrupted };
     });
     return { attempts, stats, warnings, n: items.length, families: items.map((x) => x.family) };
   } catch (e) {

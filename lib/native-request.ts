@@ -1,0 +1,36 @@
+// One native operation read to its end: the addon runs it on a thread of
+// its own and queues its records as the kernel sends them; they are decoded
+// here while the rest is still arriving. No retries (see retry.ts).
+import type { NativeArgs, NativeEnd, NativeHandle, NativeRecords, NativeStream } from './binding';
+import { StreamDecoder } from './decode';
+import { fromNative } from './errors';
+
+export interface NativeResult<T> {
+  items: T[];
+  reply: NativeEnd;
+}
+
+/** Starts `op` and reads it to the end; kernel and socket errors reject as NetlinkError. */
+export async function nativeRequest<T>(
+  native: NativeHandle,
+  name: string,
+  op: string,
+  args: NativeArgs,
+  timeoutMs: number,
+): Promise<NativeResult<T>> {
+  let stream: NativeStream;
+  try {
+    stream = native.start(op, args, timeoutMs, 0);
+  } catch (err) {
+    throw fromNative(err, name);
+  }
+  const decoder = new StreamDecoder<T>();
+  for (;;) {
+    const { items, end } = await stream.read();
+    // A request's stream holds records only (loss markers are events').
+    for (const item of items) decoder.push(item as NativeRecords);
+    if (end === null) continue;
+    if (end.error) throw fromNative(end.error, name);
+    return { items: await decoder.finish(), reply: end };
+  }
+}

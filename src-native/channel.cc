@@ -1,0 +1,104 @@
+// See channel.h.
+#include "channel.h"
+
+#include <cstring>
+#include <utility>
+
+namespace nlw {
+
+Channel::Channel(size_t bound, Overflow overflow, std::function<void()> wake)
+    : bound_(bound == 0 ? 1 : bound), overflow_(overflow), wake_(std::move(wake)) {}
+
+void Channel::wake_locked(std::unique_lock<std::mutex>& lock) {
+  if (!waiting_) return;
+  waiting_ = false;
+  lock.unlock();
+  wake_();
+}
+
+// Coalesces with a marker of the same cause at the tail, so a consumer that
+// stalls through a storm sees one marker with the total, not thousands.
+static void add_loss(std::deque<ChannelItem>& items, const char* why, int64_t dropped) {
+  if (!items.empty()) {
+    ChannelItem& last = items.back();
+    if (!last.records && last.loss != nullptr && std::strcmp(last.loss, why) == 0) {
+      last.dropped = last.dropped < 0 || dropped < 0 ? -1 : last.dropped + dropped;
+      return;
+    }
+  }
+  ChannelItem m;
+  m.loss = why;
+  m.dropped = dropped;
+  items.push_back(std::move(m));
+}
+
+bool Channel::push(std::unique_ptr<RecordSet> records, size_t weight, int64_t dropped_if_lost) {
+  std::unique_lock<std::mutex> lock(mu_);
+  // An empty queue takes any chunk, so one larger than the bound still
+  // goes through instead of blocking (or being dropped) for ever.
+  auto full = [&] { return weight_ > 0 && weight_ + weight > bound_; };
+  if (overflow_ == Overflow::Wait) {
+    space_.wait(lock, [&] { return closed_ || !full(); });
+  } else if (!closed_ && full()) {
+    add_loss(items_, "QUEUE_OVERFLOW", dropped_if_lost);
+    wake_locked(lock);
+    return true;
+  }
+  if (closed_) return false;
+  ChannelItem item;
+  item.records = std::move(records);
+  item.weight = weight;
+  items_.push_back(std::move(item));
+  weight_ += weight;
+  wake_locked(lock);
+  return true;
+}
+
+void Channel::lost(const char* why, int64_t dropped) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (closed_) return;
+  add_loss(items_, why, dropped);
+  wake_locked(lock);
+}
+
+void Channel::finish(ChannelEnd end) {
+  std::unique_lock<std::mutex> lock(mu_);
+  end_ = std::move(end);
+  finished_ = true;
+  // The end is news even when JS stopped waiting for data: a closed
+  // channel's reader still learns that the producer is done.
+  waiting_ = true;
+  wake_locked(lock);
+}
+
+bool Channel::closed() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return closed_;
+}
+
+bool Channel::take(std::deque<ChannelItem>* out, ChannelEnd* end, bool wait) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const bool had = !items_.empty();
+  for (auto& item : items_) out->push_back(std::move(item));
+  items_.clear();
+  if (weight_ > 0) {
+    weight_ = 0;
+    space_.notify_all();
+  }
+  if (finished_) {
+    *end = end_;
+    return true;
+  }
+  if (!had && wait) waiting_ = true;
+  return false;
+}
+
+void Channel::close() {
+  std::lock_guard<std::mutex> lock(mu_);
+  closed_ = true;
+  items_.clear();
+  weight_ = 0;
+  space_.notify_all();
+}
+
+}  // namespace nlw

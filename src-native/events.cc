@@ -1,0 +1,57 @@
+// See events.h.
+#include "events.h"
+
+#include <linux/rtnetlink.h>
+
+namespace nlw {
+
+// clang-format off
+#define EVENT_FIELDS(F) F(msgType, Num, "") F(flags, Num, "") F(object, VariantObj, "")
+NLW_SCHEMA(event, EVENT_FIELDS)
+// clang-format on
+
+namespace {
+
+// rtnetlink: links, addresses and routes; NEW and DEL carry the same layout.
+const Parser* rtnetlink_parser(uint16_t type) {
+  static const Parser* links = find_parser("links");
+  static const Parser* addrs = find_parser("addrs");
+  static const Parser* routes = find_parser("routes");
+  switch (type) {
+    case RTM_NEWLINK:
+    case RTM_DELLINK: return links;
+    case RTM_NEWADDR:
+    case RTM_DELADDR: return addrs;
+    case RTM_NEWROUTE:
+    case RTM_DELROUTE: return routes;
+    default: return nullptr;
+  }
+}
+
+const EventSource kSources[] = {
+    {"rtnetlink", NETLINK_ROUTE, rtnetlink_parser},
+};
+
+}  // namespace
+
+const EventSource* find_event_source(const std::string& name) {
+  for (const EventSource& s : kSources)
+    if (name == s.name) return &s;
+  return nullptr;
+}
+
+bool parse_event(const EventSource& source, const Message& m, RecordSet& out) {
+  const Parser* p = source.parser_for(m.type());
+  if (p == nullptr) return false;
+  const Schema& object = p->root();
+  const size_t before = out.count(object);
+  p->parse(m, out);
+  if (out.count(object) == before) return false;  // not an object this parser keeps
+  Rec e = out.add(event_schema());
+  e.num(event_f::msgType, m.type());
+  e.num(event_f::flags, m.hdr().nlmsg_flags);
+  e.variant(event_f::object, object, before);
+  return true;
+}
+
+}  // namespace nlw

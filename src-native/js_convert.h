@@ -1,0 +1,21 @@
+// Plain C++ results into JS values, on the JS thread: parsed records (as
+// lib/decode.ts reads them) and errors (as lib/errors.ts wraps them).
+#pragma once
+
+#include <napi.h>
+
+#include <string>
+
+#include "record.h"
+#include "socket.h"
+
+namespace nlw {
+
+// The records' cells, strings and bytes, moved into JS without copying the
+// cells. `set` is left empty.
+Napi::Object records_to_js(Napi::Env env, RecordSet& set);
+
+// An Error with code, errno, op and (when the kernel sent one) extack.
+Napi::Error to_js_error(Napi::Env env, const NlError& e, const std::string& op);
+
+}  // namespace nlw

@@ -1,0 +1,27 @@
+// One operation (a dump, a get, a conntrack delete) run on an addon thread,
+// its records fed to a stream as the kernel sends them. A list call reads
+// the stream to the end at once (its queue is unbounded); a stream call
+// bounds it, so a consumer that stops taking batches stops the reader, and
+// with it the kernel.
+#pragma once
+
+#include <memory>
+
+#include "family.h"
+#include "handle.h"
+#include "stream.h"
+
+namespace nlw {
+
+struct RequestJob {
+  std::shared_ptr<HandleCore> core;
+  const Op* op;
+  Args args;
+  int timeout_ms;
+};
+
+// False when no thread could be started (the producer is finished with
+// that error).
+bool start_request(RequestJob job, std::unique_ptr<StreamProducer> producer);
+
+}  // namespace nlw

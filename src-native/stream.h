@@ -1,0 +1,49 @@
+// A producer on the addon's own threads (a dump, a subscription) and the JS
+// object that reads what it produces.
+//
+// JS side, NativeStream: read() -> Promise<{ items, end }> resolves as soon
+// as anything is queued (every queued item at once), close() stops the
+// producer, ref()/unref() decide whether a running producer keeps the event
+// loop alive (a subscription can be unref'ed; a dump always holds it, as
+// libuv's own requests do).
+// Producer side, StreamProducer: plain C++, no N-API; its channel carries
+// the records, its stop fd turns readable when JS closed the stream, and
+// finish() is its last call.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+
+#include "channel.h"
+
+namespace nlw {
+
+class StreamState;
+
+class StreamProducer {
+ public:
+  explicit StreamProducer(std::shared_ptr<StreamState> state) : state_(std::move(state)) {}
+  Channel& channel();
+  // Readable once JS closed the stream (poll it beside the socket).
+  int stop_fd() const;
+  // The producer's last call: the end goes to JS after the queued items,
+  // and the stream stops holding the event loop.
+  void finish(ChannelEnd end);
+
+ private:
+  std::shared_ptr<StreamState> state_;
+};
+
+// Defines the NativeStream class once per environment (kept in the
+// addon's instance data).
+Napi::Function define_stream_class(Napi::Env env);
+
+// A new NativeStream object, and the producer that feeds it. `op` names
+// the operation in errors; `bound` and `overflow` as in Channel. Throws a
+// JS error (Napi::Error) when the stream cannot be set up.
+Napi::Object new_stream(Napi::Env env, const Napi::FunctionReference& ctor, const std::string& op,
+                        size_t bound, Channel::Overflow overflow,
+                        std::unique_ptr<StreamProducer>* producer);
+
+}  // namespace nlw

@@ -1,0 +1,31 @@
+// A native operation read to its end, as the tests of the socket core need
+// it: every chunk of records as the addon queued it, and how it ended. A
+// failure rejects with the addon's own error object (code, errno, extack),
+// not a NetlinkError, so tests see exactly what the native side reported.
+import type { NativeArgs, NativeEnd, NativeHandle, NativeRecords } from '../../lib/binding';
+
+export interface NativeCallResult extends NativeEnd {
+  chunks: NativeRecords[];
+}
+
+export async function callNative(
+  nh: NativeHandle,
+  op: string,
+  args: NativeArgs,
+  timeoutMs: number,
+  onChunk?: (chunk: NativeRecords) => void,
+): Promise<NativeCallResult> {
+  const stream = nh.start(op, args, timeoutMs, 0);
+  const chunks: NativeRecords[] = [];
+  for (;;) {
+    const { items, end } = await stream.read();
+    for (const item of items) {
+      const records = item as NativeRecords;
+      chunks.push(records);
+      onChunk?.(records);
+    }
+    if (end === null) continue;
+    if (end.error) throw end.error;
+    return { ...end, chunks };
+  }
+}
