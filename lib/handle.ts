@@ -32,6 +32,26 @@ import {
 import type { XfrmPolicy, XfrmState } from './types/xfrm';
 import { ConntrackFilter } from './conntrack-filter';
 import { nativeRequest } from './native-request';
+import {
+  checkSubscribeOptions,
+  Subscription,
+  type CheckedSubscribeOptions,
+  type EventRecord,
+  type SubscribeOptions,
+} from './subscription';
+import {
+  addrUpdate,
+  existingAddr,
+  existingLink,
+  existingRoute,
+  linkUpdate,
+  routeUpdate,
+  type AddrUpdate,
+  type LinkUpdate,
+  type RouteUpdate,
+} from './updates';
+import { RT_FILTER_TABLE } from './constants';
+import { RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV6_ROUTE, RTNLGRP_LINK } from './uapi';
 import { encodeFilters, encodeIdentities, kernelFilterArgs } from './conntrack-wire';
 import type { ConntrackFlow, CustomConntrackFilter } from './types/conntrack';
 import { checkIfindex, checkLinkName, IFNAMSIZ } from './validate';
@@ -156,6 +176,19 @@ function deleteErrors(name: string, outcomes: DeleteOutcome[], flowAt: (i: numbe
       );
       return Object.assign(err, { flow });
     });
+}
+
+/** An option read as an own property only (a prototype's property never counts). */
+function ownOption(options: unknown, key: string): unknown {
+  if (typeof options !== 'object' || options === null) return undefined;
+  return Object.prototype.hasOwnProperty.call(options, key) ? (options as Record<string, unknown>)[key] : undefined;
+}
+
+/** The multicast groups of one family or both. */
+function groupsOf(family: number, v4: number, v6: number): number[] {
+  if (family === FAMILY_V4) return [v4];
+  if (family === FAMILY_V6) return [v6];
+  return [v4, v6];
 }
 
 export class Handle {
@@ -463,6 +496,70 @@ export class Handle {
       return { value: reply.result, interrupted: reply.interrupted };
     });
     return { deleted, errors };
+  }
+
+  // ---- subscriptions ----
+
+  /**
+   * Link updates (RTM_NEWLINK / RTM_DELLINK) in this handle's namespace, as
+   * vishvananda's LinkSubscribeWithOptions, with loss markers instead of a
+   * dead subscription. Opens its socket now: bad options or a socket that
+   * cannot be opened throw at once.
+   */
+  linkSubscribe(options?: SubscribeOptions): Subscription<LinkUpdate> {
+    const o = checkSubscribeOptions(options, 'linkSubscribe');
+    const existing = o.listExisting ? async (): Promise<LinkUpdate[]> => (await this.linkList()).map(existingLink) : null;
+    return this.#subscribe('linkSubscribe', [RTNLGRP_LINK], o, linkUpdate, existing);
+  }
+
+  /** Address updates (RTM_NEWADDR / RTM_DELADDR) of `options.family` (FAMILY_ALL by default), as AddrSubscribeWithOptions. */
+  addrSubscribe(options?: SubscribeOptions & { family?: number }): Subscription<AddrUpdate> {
+    const o = checkSubscribeOptions(options, 'addrSubscribe', ['family']);
+    const family = familyArg(ownOption(options, 'family') ?? FAMILY_ALL, 'addrSubscribe: options.family');
+    const groups = groupsOf(family, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR);
+    const existing = o.listExisting
+      ? async (): Promise<AddrUpdate[]> => (await this.addrList(null, family)).map(existingAddr)
+      : null;
+    return this.#subscribe('addrSubscribe', groups, o, addrUpdate, existing);
+  }
+
+  /**
+   * Route updates (RTM_NEWROUTE / RTM_DELROUTE) of every table, of
+   * `options.family` (FAMILY_ALL by default), as RouteSubscribeWithOptions;
+   * listExisting lists every table too (cloned routes left out).
+   */
+  routeSubscribe(options?: SubscribeOptions & { family?: number }): Subscription<RouteUpdate> {
+    const o = checkSubscribeOptions(options, 'routeSubscribe', ['family']);
+    const family = familyArg(ownOption(options, 'family') ?? FAMILY_ALL, 'routeSubscribe: options.family');
+    const groups = groupsOf(family, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE);
+    const existing = o.listExisting
+      ? async (): Promise<RouteUpdate[]> =>
+          (await this.routeListFiltered(family, { table: 0 }, RT_FILTER_TABLE)).map(existingRoute)
+      : null;
+    return this.#subscribe('routeSubscribe', groups, o, routeUpdate, existing);
+  }
+
+  #subscribe<U>(
+    name: string,
+    groups: number[],
+    o: CheckedSubscribeOptions,
+    toUpdate: (e: EventRecord) => U,
+    existing: (() => Promise<U[]>) | null,
+  ): Subscription<U> {
+    if (this.#native.closed) throw handleClosedError(name);
+    let stream;
+    try {
+      stream = this.#native.subscribe({
+        source: 'rtnetlink',
+        groups: new Uint8Array(Uint32Array.from(groups).buffer),
+        rcvbuf: o.rcvbuf,
+        rcvbufForce: o.rcvbufForce,
+        maxQueued: o.maxQueued,
+      });
+    } catch (err) {
+      throw fromNative(err, name);
+    }
+    return new Subscription<U>(stream, name, toUpdate, existing, o.signal);
   }
 
   // ---- plumbing shared by every call ----

@@ -157,8 +157,8 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
     int timeout = info[2].As<Napi::Number>().Int32Value();
     double bound = info[3].As<Napi::Number>().DoubleValue();
     std::unique_ptr<StreamProducer> producer;
-    Napi::Object stream = new_stream(env, env.GetInstanceData<AddonData>()->stream_ctor, name,
-                                     bound >= 1 ? static_cast<size_t>(bound) : SIZE_MAX,
+    Napi::Object stream = new_stream(env, env.GetInstanceData<AddonData>()->stream_ctor, Value(),
+                                     name, bound >= 1 ? static_cast<size_t>(bound) : SIZE_MAX,
                                      Channel::Overflow::Wait, &producer);
     start_request(RequestJob{core_, op, std::move(args), timeout}, std::move(producer));
     return stream;
@@ -210,7 +210,7 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
     std::unique_ptr<StreamProducer> producer;
     Napi::Object stream;
     try {
-      stream = new_stream(env, env.GetInstanceData<AddonData>()->stream_ctor, "subscribe",
+      stream = new_stream(env, env.GetInstanceData<AddonData>()->stream_ctor, Value(), "subscribe",
                           max_queued, Channel::Overflow::Drop, &producer);
     } catch (...) {
       core_->release(std::move(sock));

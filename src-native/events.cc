@@ -32,6 +32,24 @@ const EventSource kSources[] = {
     {"rtnetlink", NETLINK_ROUTE, rtnetlink_parser},
 };
 
+Register reg_constants({
+    NLW_CONST(RTM_NEWLINK),
+    NLW_CONST(RTM_DELLINK),
+    NLW_CONST(RTM_NEWADDR),
+    NLW_CONST(RTM_DELADDR),
+    NLW_CONST(RTM_NEWROUTE),
+    NLW_CONST(RTM_DELROUTE),
+    NLW_CONST(RTNLGRP_LINK),
+    NLW_CONST(RTNLGRP_IPV4_IFADDR),
+    NLW_CONST(RTNLGRP_IPV6_IFADDR),
+    NLW_CONST(RTNLGRP_IPV4_ROUTE),
+    NLW_CONST(RTNLGRP_IPV6_ROUTE),
+    NLW_CONST(NLM_F_CREATE),
+    NLW_CONST(NLM_F_EXCL),
+    NLW_CONST(NLM_F_REPLACE),
+    NLW_CONST(NLM_F_APPEND),
+});
+
 }  // namespace
 
 const EventSource* find_event_source(const std::string& name) {

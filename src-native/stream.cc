@@ -164,7 +164,10 @@ class NativeStream : public Napi::ObjectWrap<NativeStream> {
     if (state_ && !state_->closed) stop();
   }
 
-  void attach(std::shared_ptr<StreamState> s) { state_ = std::move(s); }
+  void attach(std::shared_ptr<StreamState> s, Napi::Object owner) {
+    state_ = std::move(s);
+    owner_ = Napi::Persistent(owner);
+  }
 
  private:
   void stop() {
@@ -229,6 +232,9 @@ class NativeStream : public Napi::ObjectWrap<NativeStream> {
   }
 
   std::shared_ptr<StreamState> state_;
+  // The NativeHandle that started it: a handle that is garbage-collected
+  // closes its sockets, so a stream someone still reads keeps it alive.
+  Napi::ObjectReference owner_;
 };
 
 }  // namespace
@@ -237,8 +243,8 @@ Napi::Function define_stream_class(Napi::Env env) {
   return NativeStream::Define(env);
 }
 
-Napi::Object new_stream(Napi::Env env, const Napi::FunctionReference& ctor, const std::string& op,
-                        size_t bound, Channel::Overflow overflow,
+Napi::Object new_stream(Napi::Env env, const Napi::FunctionReference& ctor, Napi::Object owner,
+                        const std::string& op, size_t bound, Channel::Overflow overflow,
                         std::unique_ptr<StreamProducer>* producer) {
   Fd stop(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!stop) {
@@ -263,7 +269,7 @@ Napi::Object new_stream(Napi::Env env, const Napi::FunctionReference& ctor, cons
     throw to_js_error(env, e, op);
   }
   state->tsfn_alive = true;
-  NativeStream::Unwrap(obj)->attach(state);
+  NativeStream::Unwrap(obj)->attach(state, owner);
   *producer = std::make_unique<StreamProducer>(state);
   return obj;
 }

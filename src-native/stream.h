@@ -39,11 +39,12 @@ class StreamProducer {
 // addon's instance data).
 Napi::Function define_stream_class(Napi::Env env);
 
-// A new NativeStream object, and the producer that feeds it. `op` names
-// the operation in errors; `bound` and `overflow` as in Channel. Throws a
-// JS error (Napi::Error) when the stream cannot be set up.
-Napi::Object new_stream(Napi::Env env, const Napi::FunctionReference& ctor, const std::string& op,
-                        size_t bound, Channel::Overflow overflow,
+// A new NativeStream object, and the producer that feeds it. `owner` (the
+// NativeHandle) stays reachable as long as the stream is; `op` names the
+// operation in errors; `bound` and `overflow` as in Channel. Throws a JS
+// error (Napi::Error) when the stream cannot be set up.
+Napi::Object new_stream(Napi::Env env, const Napi::FunctionReference& ctor, Napi::Object owner,
+                        const std::string& op, size_t bound, Channel::Overflow overflow,
                         std::unique_ptr<StreamProducer>* producer);
 
 }  // namespace nlw
