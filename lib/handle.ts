@@ -39,6 +39,7 @@ import {
   type EventRecord,
   type SubscribeOptions,
 } from './subscription';
+import { Watch } from './watch';
 import {
   addrUpdate,
   existingAddr,
@@ -46,12 +47,26 @@ import {
   existingRoute,
   linkUpdate,
   routeUpdate,
+  rtnetlinkUpdate,
   type AddrUpdate,
   type LinkUpdate,
   type RouteUpdate,
 } from './updates';
 import { RT_FILTER_TABLE } from './constants';
-import { RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV6_ROUTE, RTNLGRP_LINK } from './uapi';
+import {
+  IFF_UP,
+  NLM_F_REPLACE,
+  RTM_DELADDR,
+  RTM_DELLINK,
+  RTM_DELROUTE,
+  RTM_NEWLINK,
+  RTM_NEWROUTE,
+  RTNLGRP_IPV4_IFADDR,
+  RTNLGRP_IPV4_ROUTE,
+  RTNLGRP_IPV6_IFADDR,
+  RTNLGRP_IPV6_ROUTE,
+  RTNLGRP_LINK,
+} from './uapi';
 import { encodeFilters, encodeIdentities, kernelFilterArgs } from './conntrack-wire';
 import type { ConntrackFlow, CustomConntrackFilter } from './types/conntrack';
 import { checkIfindex, checkLinkName, IFNAMSIZ } from './validate';
@@ -183,6 +198,21 @@ function ownOption(options: unknown, key: string): unknown {
   if (typeof options !== 'object' || options === null) return undefined;
   return Object.prototype.hasOwnProperty.call(options, key) ? (options as Record<string, unknown>)[key] : undefined;
 }
+
+/** Options of the watch* calls: a subscription's, without listExisting (a watch always lists). */
+export type WatchOptions = Omit<SubscribeOptions, 'listExisting'>;
+
+// Watch identities: the kernel's identity of each object.
+const linkKey = (l: Link): string => String(l.index);
+const addrKey = (a: Addr): string => `${a.linkIndex}|${a.family}|${a.ipNet}|${a.peer ?? ''}`;
+// IPv6 keeps routes to one prefix with one metric on several links (every
+// link's fe80::/64): the output link is part of an IPv6 route's identity.
+const routeKey = (r: Route): string =>
+  `${r.family}|${r.table}|${r.dst}|${r.tos}|${r.priority ?? ''}` + (r.family === FAMILY_V6 ? `|${r.linkIndex ?? ''}` : '');
+// Fields the kernel changes by itself: counters, lifetimes, cache ages.
+const LINK_VOLATILE = ['statistics'];
+const ADDR_VOLATILE = ['preferedLft', 'validLft'];
+const ROUTE_VOLATILE = ['cacheInfo', 'expires'];
 
 /** The multicast groups of one family or both. */
 function groupsOf(family: number, v4: number, v6: number): number[] {
@@ -560,6 +590,84 @@ export class Handle {
       throw fromNative(err, name);
     }
     return new Subscription<U>(stream, name, toUpdate, existing, o.signal);
+  }
+
+  // ---- watches ----
+
+  /** A live map of the namespace's links by ifindex (see Watch). */
+  watchLinks(options?: WatchOptions): Watch<Link, LinkUpdate> {
+    const o = checkSubscribeOptions(options, 'watchLinks', [], false);
+    return new Watch<Link, LinkUpdate>({
+      name: 'watchLinks',
+      subscription: this.#subscribe('watchLinks', [RTNLGRP_LINK], o, linkUpdate, null),
+      list: () => this.linkList(),
+      key: linkKey,
+      // A bridge port's own news (family AF_BRIDGE) is not the link's.
+      step: (u) => (u.family !== FAMILY_ALL ? null : { object: u.link, remove: u.type === RTM_DELLINK }),
+      volatile: LINK_VOLATILE,
+    });
+  }
+
+  /** A live map of addresses by link, family, address and prefix: of `options.link` (all by default) and `options.family`. */
+  watchAddrs(options?: WatchOptions & { family?: number; link?: Link | number | null }): Watch<Addr, AddrUpdate> {
+    const o = checkSubscribeOptions(options, 'watchAddrs', ['family', 'link'], false);
+    const family = familyArg(ownOption(options, 'family') ?? FAMILY_ALL, 'watchAddrs: options.family');
+    const index = linkIndexArg(ownOption(options, 'link') ?? null, 'watchAddrs: options.link');
+    const groups = groupsOf(family, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR);
+    return new Watch<Addr, AddrUpdate>({
+      name: 'watchAddrs',
+      subscription: this.#subscribe('watchAddrs', groups, o, addrUpdate, null),
+      list: () => this.addrList(index === 0 ? null : index, family),
+      key: addrKey,
+      step: (u) => (addrMatches(u.addr, index, family) ? { object: u.addr, remove: !u.newAddr } : null),
+      volatile: ADDR_VOLATILE,
+    });
+  }
+
+  /**
+   * A live map of routes by family, table, destination, TOS and priority,
+   * of the routes routeListFiltered(family, filter, filterMask) returns
+   * (the main table by default). IPv4 routes the kernel flushes without a
+   * message (a link going down or away, an address removed) are found by
+   * listing again when that happens.
+   */
+  watchRoutes(
+    options?: WatchOptions & { family?: number; filter?: RouteFilter | null; filterMask?: number },
+  ): Watch<Route, LinkUpdate | AddrUpdate | RouteUpdate> {
+    const o = checkSubscribeOptions(options, 'watchRoutes', ['family', 'filter', 'filterMask'], false);
+    const family = familyArg(ownOption(options, 'family') ?? FAMILY_ALL, 'watchRoutes: options.family');
+    const filter = (ownOption(options, 'filter') ?? null) as RouteFilter | null;
+    const mask = (ownOption(options, 'filterMask') ?? 0) as number;
+    const f = routeFilterArg(filter, mask, family);
+    const groups = [...groupsOf(family, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE), RTNLGRP_LINK];
+    if (family !== FAMILY_V6) groups.push(RTNLGRP_IPV4_IFADDR);
+    const up = new Map<number, boolean>();
+    const watch: Watch<Route, LinkUpdate | AddrUpdate | RouteUpdate> = new Watch({
+      name: 'watchRoutes',
+      subscription: this.#subscribe('watchRoutes', groups, o, rtnetlinkUpdate, null),
+      list: () => this.routeListFiltered(family, filter, mask),
+      key: routeKey,
+      step: (u) => {
+        if (u.kind === 'route') {
+          // An IPv6 replace may have replaced a route on another link: which
+          // one, only a listing can tell.
+          if (u.route.family === FAMILY_V6 && u.nlFlags & NLM_F_REPLACE && !watch.has(routeKey(u.route))) return 'relist';
+          if (routeMatches(u.route, family, f)) return { object: u.route, remove: u.type === RTM_DELROUTE };
+          // A route replaced by one the filter leaves out is gone from the watch.
+          return u.type === RTM_NEWROUTE ? { object: u.route, remove: true } : null;
+        }
+        if (u.kind === 'addr') return u.type === RTM_DELADDR && u.addr.family === FAMILY_V4 ? 'relist' : null;
+        if (u.family !== FAMILY_ALL) return null;
+        // IPv4 drops a link's routes silently when it goes down or away.
+        const wasUp = up.get(u.link.index);
+        const isUp = u.type === RTM_NEWLINK && (u.link.flags & IFF_UP) !== 0;
+        if (u.type === RTM_DELLINK) up.delete(u.link.index);
+        else up.set(u.link.index, isUp);
+        return !isUp && wasUp !== false ? 'relist' : null;
+      },
+      volatile: ROUTE_VOLATILE,
+    });
+    return watch;
   }
 
   // ---- plumbing shared by every call ----

@@ -6,8 +6,22 @@ import type { Route, RouteFilter } from './types/route';
 import type { XfrmPolicy, XfrmState } from './types/xfrm';
 import type { ConntrackFlow, CustomConntrackFilter } from './types/conntrack';
 import type { ConntrackFilter } from './conntrack-filter';
+import type { WatchOptions } from './handle';
+import type { SubscribeOptions, Subscription } from './subscription';
+import type { AddrUpdate, LinkUpdate, RouteUpdate } from './updates';
+import type { Watch } from './watch';
 
-export { Handle, type HandleOptions, type HandleCounters } from './handle';
+export { Handle, type HandleOptions, type HandleCounters, type WatchOptions } from './handle';
+export {
+  Subscription,
+  type SubscribeOptions,
+  type SubscriptionStats,
+  type SubscriptionMarker,
+  type LossMarker,
+  type ListedMarker,
+} from './subscription';
+export { Watch, type WatchChange, type WatchStats } from './watch';
+export type { LinkUpdate, AddrUpdate, RouteUpdate } from './updates';
 export { NetlinkError, LinkNotFoundError, DumpInterruptedError, ConntrackDeleteError } from './errors';
 export type { Logger, HandleStats, InterruptedDetails } from './retry';
 export * from './constants';
@@ -79,4 +93,36 @@ export function conntrackDeleteFilters(table: number, family: number, ...filters
 /** The flows conntrackDeleteFilters would delete, without deleting (default handle). */
 export function conntrackListFiltered(table: number, family: number, ...filters: ConntrackFilter[]): Promise<ConntrackFlow[]> {
   return defaultHandle().conntrackListFiltered(table, family, ...filters);
+}
+
+/** Link updates in the caller's namespace (default handle). */
+export function linkSubscribe(options?: SubscribeOptions): Subscription<LinkUpdate> {
+  return defaultHandle().linkSubscribe(options);
+}
+
+/** Address updates in the caller's namespace (default handle). */
+export function addrSubscribe(options?: SubscribeOptions & { family?: number }): Subscription<AddrUpdate> {
+  return defaultHandle().addrSubscribe(options);
+}
+
+/** Route updates of every table in the caller's namespace (default handle). */
+export function routeSubscribe(options?: SubscribeOptions & { family?: number }): Subscription<RouteUpdate> {
+  return defaultHandle().routeSubscribe(options);
+}
+
+/** A live map of the caller's namespace's links (default handle). */
+export function watchLinks(options?: WatchOptions): Watch<Link, LinkUpdate> {
+  return defaultHandle().watchLinks(options);
+}
+
+/** A live map of the caller's namespace's addresses (default handle). */
+export function watchAddrs(options?: WatchOptions & { family?: number; link?: Link | number | null }): Watch<Addr, AddrUpdate> {
+  return defaultHandle().watchAddrs(options);
+}
+
+/** A live map of the caller's namespace's routes (default handle). */
+export function watchRoutes(
+  options?: WatchOptions & { family?: number; filter?: RouteFilter | null; filterMask?: number },
+): Watch<Route, LinkUpdate | AddrUpdate | RouteUpdate> {
+  return defaultHandle().watchRoutes(options);
 }

@@ -64,13 +64,22 @@ export interface CheckedSubscribeOptions {
   signal: AbortSignal | null;
 }
 
-/** Validates subscribe options (own properties only); `extra` names a caller's own keys. */
-export function checkSubscribeOptions(options: unknown, name: string, extra: string[] = []): CheckedSubscribeOptions {
+/**
+ * Validates subscribe options (own properties only); `extra` names a
+ * caller's own keys; a watch takes no listExisting (`listing` false).
+ */
+export function checkSubscribeOptions(
+  options: unknown,
+  name: string,
+  extra: string[] = [],
+  listing = true,
+): CheckedSubscribeOptions {
   if (options === undefined || options === null) options = {};
   if (typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`${name}: options must be an object`);
   const o = options as Record<string, unknown>;
   for (const k of Object.keys(o))
-    if (!SUBSCRIBE_KEYS.includes(k) && !extra.includes(k)) throw new TypeError(`${name}: unknown option '${k}'`);
+    if ((!SUBSCRIBE_KEYS.includes(k) || (!listing && k === 'listExisting')) && !extra.includes(k))
+      throw new TypeError(`${name}: unknown option '${k}'`);
   const own = (k: string): unknown => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
   const listExisting = own('listExisting') ?? false;
   if (typeof listExisting !== 'boolean') throw new TypeError(`${name}: options.listExisting must be a boolean`);
@@ -97,6 +106,8 @@ export function checkSubscribeOptions(options: unknown, name: string, extra: str
 export interface EventRecord {
   msgType: number;
   flags: number;
+  /** The family byte of the message's header (rtnetlink); null where there is none. */
+  family: number | null;
   object: unknown;
 }
 

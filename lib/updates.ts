@@ -5,12 +5,18 @@ import type { EventRecord } from './subscription';
 import type { Addr } from './types/addr';
 import type { Link } from './types/link';
 import type { Route } from './types/route';
-import { RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE } from './uapi';
+import { RTM_DELADDR, RTM_DELLINK, RTM_NEWADDR, RTM_NEWLINK, RTM_NEWROUTE } from './uapi';
 
 export interface LinkUpdate {
   kind: 'link';
   /** RTM_NEWLINK or RTM_DELLINK. */
   type: number;
+  /**
+   * ifi_family: AF_UNSPEC for the link itself; AF_BRIDGE for a bridge
+   * port's own news (its RTM_DELLINK means it left the bridge, not that the
+   * link is gone).
+   */
+  family: number;
   link: Link;
 }
 
@@ -42,7 +48,7 @@ export interface RouteUpdate {
 }
 
 export function linkUpdate(e: EventRecord): LinkUpdate {
-  return { kind: 'link', type: e.msgType, link: e.object as Link };
+  return { kind: 'link', type: e.msgType, family: e.family ?? 0, link: e.object as Link };
 }
 
 export function addrUpdate(e: EventRecord): AddrUpdate {
@@ -66,6 +72,22 @@ export function routeUpdate(e: EventRecord): RouteUpdate {
 }
 
 /** listExisting: a listed object as the update that would have created it. */
-export const existingLink = (link: Link): LinkUpdate => linkUpdate({ msgType: RTM_NEWLINK, flags: 0, object: link });
-export const existingAddr = (addr: Addr): AddrUpdate => addrUpdate({ msgType: RTM_NEWADDR, flags: 0, object: addr });
-export const existingRoute = (route: Route): RouteUpdate => routeUpdate({ msgType: RTM_NEWROUTE, flags: 0, object: route });
+export const existingLink = (link: Link): LinkUpdate => linkUpdate({ msgType: RTM_NEWLINK, flags: 0, family: 0, object: link });
+export const existingAddr = (addr: Addr): AddrUpdate =>
+  addrUpdate({ msgType: RTM_NEWADDR, flags: 0, family: addr.family, object: addr });
+export const existingRoute = (route: Route): RouteUpdate =>
+  routeUpdate({ msgType: RTM_NEWROUTE, flags: 0, family: route.family, object: route });
+
+/** Any rtnetlink event (a watch that follows several groups). */
+export function rtnetlinkUpdate(e: EventRecord): LinkUpdate | AddrUpdate | RouteUpdate {
+  switch (e.msgType) {
+    case RTM_NEWLINK:
+    case RTM_DELLINK:
+      return linkUpdate(e);
+    case RTM_NEWADDR:
+    case RTM_DELADDR:
+      return addrUpdate(e);
+    default:
+      return routeUpdate(e);
+  }
+}

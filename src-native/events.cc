@@ -6,7 +6,8 @@
 namespace nlw {
 
 // clang-format off
-#define EVENT_FIELDS(F) F(msgType, Num, "") F(flags, Num, "") F(object, VariantObj, "")
+#define EVENT_FIELDS(F) \
+  F(msgType, Num, "") F(flags, Num, "") F(family, Num, "") F(object, VariantObj, "")
 NLW_SCHEMA(event, EVENT_FIELDS)
 // clang-format on
 
@@ -29,7 +30,7 @@ const Parser* rtnetlink_parser(uint16_t type) {
 }
 
 const EventSource kSources[] = {
-    {"rtnetlink", NETLINK_ROUTE, rtnetlink_parser},
+    {"rtnetlink", NETLINK_ROUTE, rtnetlink_parser, true},
 };
 
 Register reg_constants({
@@ -68,6 +69,7 @@ bool parse_event(const EventSource& source, const Message& m, RecordSet& out) {
   Rec e = out.add(event_schema());
   e.num(event_f::msgType, m.type());
   e.num(event_f::flags, m.hdr().nlmsg_flags);
+  if (source.family_first && m.payload_len() > 0) e.num(event_f::family, m.payload()[0]);
   e.variant(event_f::object, object, before);
   return true;
 }

@@ -19,6 +19,10 @@ struct EventSource {
   int protocol;
   // The parser of a message type; null for types this source ignores.
   const Parser* (*parser_for)(uint16_t type);
+  // The family header starts with the family byte (ifinfomsg, ifaddrmsg,
+  // rtmsg, nfgenmsg): the event records it (a link's RTM_NEWLINK of family
+  // AF_BRIDGE is a bridge port's news, not the link's).
+  bool family_first;
 };
 
 const EventSource* find_event_source(const std::string& name);
