@@ -10,8 +10,9 @@ import { routes } from './cli/routes';
 import { xfrmPolicies, xfrmStates } from './cli/xfrm';
 
 import { conntrack, conntrackDelete } from './cli/conntrack';
+import { monitor } from './cli/monitor';
 
-const COMMANDS: Command[] = [links, addrs, routes, xfrmPolicies, xfrmStates, conntrack, conntrackDelete];
+const COMMANDS: Command[] = [links, addrs, routes, xfrmPolicies, xfrmStates, conntrack, conntrackDelete, monitor];
 
 const COMMON = {
   netns: { value: true, help: 'network namespace: a name under /var/run/netns or a path' },
@@ -26,15 +27,19 @@ function usage(cmd?: Command): string {
   }
   const flags = { ...cmd.flags, ...COMMON };
   const lines = Object.entries(flags).map(([k, f]) => `  --${k}${f.value ? ' VALUE' : ''}`.padEnd(28) + f.help);
-  return `usage: nlwrap ${cmd.name} [options]\n${cmd.summary}\n\noptions:\n${lines.join('\n')}\n`;
+  return `usage: nlwrap ${cmd.name}${cmd.args ? ` ${cmd.args}` : ''} [options]\n${cmd.summary}\n\noptions:\n${lines.join('\n')}\n`;
 }
 
-function parseFlags(cmd: Command, argv: string[]): Record<string, string | true> {
+function parseFlags(cmd: Command, argv: string[], positional: string[]): Record<string, string | true> {
   const specs: Record<string, { value: boolean }> = { ...cmd.flags, ...COMMON };
-  const out: Record<string, string | true> = {};
+  const out: Record<string, string | true> = Object.create(null) as Record<string, string | true>;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument '${arg}'`);
+    if (!arg.startsWith('--')) {
+      if (cmd.args === undefined) throw new UsageError(`unexpected argument '${arg}'`);
+      positional.push(arg);
+      continue;
+    }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     const spec = specs[name];
@@ -70,13 +75,15 @@ export async function main(
   }
   let handle: Handle | undefined;
   try {
-    const flags = parseFlags(cmd, rest);
+    const args: string[] = [];
+    const flags = parseFlags(cmd, rest, args);
     if (flags.help) {
       out(usage(cmd));
       return 0;
     }
     handle = new Handle(typeof flags.netns === 'string' ? { netns: flags.netns } : {});
-    out(await cmd.run(handle, flags));
+    if (cmd.follow) return await cmd.follow(handle, flags, args, out);
+    out(await cmd.run(handle, flags, args));
     return 0;
   } catch (e) {
     if (e instanceof UsageError || e instanceof TypeError || e instanceof RangeError) {

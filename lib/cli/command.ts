@@ -14,8 +14,12 @@ export interface Command {
   summary: string;
   /** Flags beyond the common --netns, --json, --help. */
   flags: Record<string, FlagSpec>;
-  /** Returns the text to print for `flags` (values are strings, switches true). */
-  run(handle: Handle, flags: Record<string, string | true>): Promise<string>;
+  /** Positional arguments it takes, for the help text ('<links|addrs|routes>'); none when absent. */
+  args?: string;
+  /** Returns the text to print for `flags` (values are strings, switches true) and positional `args`. */
+  run(handle: Handle, flags: Record<string, string | true>, args: string[]): Promise<string>;
+  /** A long-running command prints as it goes instead; resolves to the exit code. */
+  follow?(handle: Handle, flags: Record<string, string | true>, args: string[], out: (s: string) => void): Promise<number>;
 }
 
 /** A usage error: printed with the command's help, exit code 2. */
