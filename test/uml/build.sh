@@ -10,4 +10,5 @@ src=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: build.sh DIR}
 mkdir -p "$out"
 gcc -O2 -Wall -Wextra -shared -fPIC -o "$out/xstate-shim.so" "$src/xstate-shim.c" -ldl
+gcc -O2 -Wall -Wextra -pthread -o "$out/vector-regs" "$src/vector-regs.c"
 gcc -O2 -Wall -Wextra -o "$out/xstate-shim-check" "$src/xstate-shim-check.c"
