@@ -40,6 +40,8 @@ import type { ConntrackFlow, ConntrackTuple } from './types/conntrack';
 import type { NativeArgs } from './binding';
 
 const MAGIC = 0x31465443;
+/** The most filters one call takes: kMaxFilters in src-native/conntrack_filter.cc. */
+export const MAX_CONNTRACK_FILTERS = 4096;
 const AF_INET = 2;
 const AF_INET6 = 10;
 

@@ -32,7 +32,7 @@ import {
 } from './route-filter';
 import type { XfrmPolicy, XfrmState } from './types/xfrm';
 import { ConntrackFilter } from './conntrack-filter';
-import { encodeFilters, encodeIdentities, kernelFilterArgs } from './conntrack-wire';
+import { encodeFilters, encodeIdentities, kernelFilterArgs, MAX_CONNTRACK_FILTERS } from './conntrack-wire';
 import type { ConntrackFlow, CustomConntrackFilter } from './types/conntrack';
 import { checkIfindex, checkLinkName, IFNAMSIZ } from './validate';
 import { checkXfrmFamily, hideKeys } from './xfrm';
@@ -126,6 +126,8 @@ function checkConntrackArgs(table: unknown, family: unknown): void {
 
 /** True when every filter is a ConntrackFilter; TypeError for anything that is not a filter. */
 function checkFilters(filters: unknown[], name: string): boolean {
+  if (filters.length > MAX_CONNTRACK_FILTERS)
+    throw new RangeError(`${name}: at most ${MAX_CONNTRACK_FILTERS} filters per call, got ${filters.length}`);
   let builtIn = true;
   filters.forEach((f, i) => {
     if (f instanceof ConntrackFilter) return;

@@ -7,6 +7,7 @@
 //   the real kernel, in conntrackListFiltered / conntrackDeleteFilters, which
 //   must not delete one IPv4 flow more;
 // - zoned IPv6 addresses (fe80::1%eth0) are refused, as net.ParseIP does;
+// - more than 4 096 filters reject with RangeError before any request;
 // - in a namespace with IPv4 and IPv6 flows from many addresses, exact
 //   address filters of every IP type, alone and with protocol and ports, in
 //   each family, select exactly what matchConntrackFlow selects on the full
@@ -92,6 +93,31 @@ test('zoned IPv6 addresses are refused by addIp and addIpNet, naming the argumen
   });
   assert.throws(() => F().addIpNet(ConntrackOrigDstIP, '::ffff:10.0.0.1%lo/128'), RangeError);
   assert.ok(F().addIp(ConntrackOrigSrcIP, 'fe80::1') instanceof ConntrackFilter, 'the same address without a zone is fine');
+});
+
+test('more than 4 096 filters reject with RangeError before anything is sent', { skip }, async () => {
+  const ns = createNetns('ctmany');
+  const h = new Handle({ netns: ns });
+  try {
+    ctInsert(ns, ['ct family=4 proto=6 src=10.4.0.1 dst=10.4.0.2 sport=1 dport=2']);
+    const many = (n: number): ConntrackFilter[] => Array.from({ length: n }, (_, i) => new ConntrackFilter().addMark(i + 1));
+    const calls = h.stats.calls;
+    await assert.rejects(h.conntrackDeleteFilters(ConntrackTable, FAMILY_ALL, ...many(4097)), {
+      name: 'RangeError',
+      message: /at most 4096 filters/,
+    });
+    await assert.rejects(h.conntrackListFiltered(ConntrackTable, FAMILY_ALL, ...many(5000)), RangeError);
+    const custom = Array.from({ length: 4097 }, () => ({ matchConntrackFlow: () => true }));
+    await assert.rejects(h.conntrackDeleteFilters(ConntrackTable, FAMILY_ALL, ...custom), RangeError);
+    assert.equal(h.stats.calls, calls, 'nothing was sent');
+    // 4 096 is allowed, and the addon agrees.
+    assert.deepEqual(await h.conntrackListFiltered(ConntrackTable, FAMILY_ALL, ...many(4096)), []);
+    assert.equal(await h.conntrackDeleteFilters(ConntrackTable, FAMILY_ALL, ...many(4096)), 0);
+    assert.equal(Number(conntrackCli(ns, ['-C']).trim()), 1, 'the flow (mark 0) is still there');
+  } finally {
+    h.close();
+    deleteNetns(ns);
+  }
 });
 
 /** Flows from many addresses, both families, some with NAT-style reply tuples. */
