@@ -114,20 +114,35 @@ export function parseIp(s: string): IpBytes | null {
   return { family: 6, bytes: b };
 }
 
+/** A zone (fe80::1%eth0) names a link, which a conntrack address has not: Go's net.ParseIP and ParseCIDR refuse it too. */
+function checkNoZone(addr: string, name: string): void {
+  if (addr.includes('%')) throw new RangeError(`${name}: '${addr}' has a zone (%...); conntrack addresses have none`);
+}
+
+/**
+ * Go's net.ParseCIDR and IPNet.Contains: an IPv4-mapped address with a
+ * prefix of 96 or more is an IPv4 network of prefix - 96
+ * ('::ffff:10.0.0.0/104' is 10.0.0.0/8); under 96 the mask cuts into the
+ * ::ffff: marker, so it is a plain IPv6 network ('::ffff:10.0.0.0/8' is
+ * ::/8), which contains no IPv4 address.
+ */
 function parseCidr(s: string, name: string): IpNet {
   if (typeof s !== 'string') throw new TypeError(`${name} must be a CIDR string, got ${typeof s}`);
   const slash = s.indexOf('/');
   if (slash < 0) throw new RangeError(`${name}: '${s}' is not a CIDR (address/prefix)`);
   const addr = s.slice(0, slash);
   const plen = s.slice(slash + 1);
+  checkNoZone(addr, name);
   const textFamily = isIP(addr);
   const ip = parseIp(addr);
   if (!ip || textFamily === 0) throw new RangeError(`${name}: '${addr}' is not an IP address`);
   const max = textFamily === 4 ? 32 : 128;
   if (!/^\d{1,3}$/.test(plen) || Number(plen) > max) throw new RangeError(`${name}: bad prefix length '${plen}' in '${s}'`);
-  let prefix = Number(plen);
-  // Go: an IPv4-mapped network is an IPv4 network with the mask's last 32 bits.
-  if (textFamily === 6 && ip.family === 4) prefix = Math.max(0, prefix - 96);
+  const prefix = Number(plen);
+  if (textFamily === 6 && ip.family === 4) {
+    if (prefix >= 96) return { ...ip, prefix: prefix - 96 };
+    return { family: 6, bytes: Uint8Array.from([...MAPPED, ...ip.bytes]), prefix };
+  }
   return { ...ip, prefix };
 }
 
@@ -185,6 +200,7 @@ export class ConntrackFilter implements CustomConntrackFilter {
   addIp(type: number, ip: string): this {
     checkType(type, IP_TYPES, 'addIp: type', 'an IP filter type (ConntrackOrigSrcIP ... ConntrackReplyAnyIP)');
     if (typeof ip !== 'string') throw new TypeError(`addIp: ip must be a string, got ${typeof ip}`);
+    checkNoZone(ip, 'addIp: ip');
     const family = isIP(ip);
     if (family === 0) throw new RangeError(`addIp: '${ip}' is not an IP address`);
     return this.addIpNet(type, `${ip}/${family === 4 ? 32 : 128}`);

@@ -40,6 +40,8 @@ import type { ConntrackFlow, ConntrackTuple } from './types/conntrack';
 import type { NativeArgs } from './binding';
 
 const MAGIC = 0x31465443;
+/** The most filters one call takes: kMaxFilters in src-native/conntrack_filter.cc. */
+export const MAX_CONNTRACK_FILTERS = 4096;
 const AF_INET = 2;
 const AF_INET6 = 10;
 
@@ -205,11 +207,22 @@ function atLeast(major: number, minor: number): boolean {
 }
 
 /**
- * Kernel-side dump filters for one built-in filter on the conntrack table:
- * mark/mask (every kernel), status (5.15+), zone (6.8+), and CTA_FILTER for
- * protocol, original ports and exact addresses (5.10+; the family must be
- * IPv4 or IPv6). Only conditions the kernel checks exactly as the native
- * matcher does are sent, and the native matcher checks every flow anyway.
+ * Kernel-side dump filters for one built-in filter on the conntrack table.
+ * The rule: a kernel filter may only send more flows than match, never
+ * fewer, because the native matcher checks every flow it gets but cannot
+ * see the flows the kernel left out. So only what the kernel checks exactly
+ * as the native matcher does (or more loosely) is sent: mark/mask (every
+ * kernel), status (5.15+), a non-zero zone (6.8+), and CTA_FILTER (5.10+,
+ * family IPv4 or IPv6) for the protocol, the original ports and exact IPv4
+ * addresses. Left to the native matcher:
+ * - IPv6 addresses: the kernel's CTA_FILTER compares them with the test
+ *   inverted (ctnetlink_filter_match_tuple, seen on 6.18): a dump filtered
+ *   on source ::1 returns every flow except the ::1 ones;
+ * - zone 0: the kernel then drops flows in a directional zone (zone-orig=7),
+ *   which have no CTA_ZONE and so are in zone 0 for the matcher, as for
+ *   vishvananda.
+ * The kernel ignores SCTP/DCCP/UDPLite ports in CTA_FILTER (it sends those
+ * flows whatever their ports): looser, so harmless.
  */
 export function kernelFilterArgs(filters: ConntrackFilter[], table: number, family: number): NativeArgs {
   if (filters.length !== 1 || table !== 1) return {};
@@ -225,15 +238,13 @@ export function kernelFilterArgs(filters: ConntrackFilter[], table: number, fami
     k.kStatus = all;
     k.kStatusMask = (all | none) >>> 0;
   }
-  if (c.zone !== null && atLeast(6, 8)) k.kZone = c.zone;
+  if (c.zone !== null && c.zone !== 0 && atLeast(6, 8)) k.kZone = c.zone;
   if ((family === FAMILY_V4 || family === FAMILY_V6) && atLeast(5, 10)) {
-    const want = family === FAMILY_V4 ? 4 : 6;
-    const full = want === 4 ? 32 : 128;
     let orig = 0;
     let reply = 0;
     const exact = (type: number): Uint8Array | null => {
       const n = c.ipNets.get(type);
-      return n && n.family === want && n.prefix === full ? Buffer.from(n.bytes) : null;
+      return family === FAMILY_V4 && n && n.family === 4 && n.prefix === 32 ? Buffer.from(n.bytes) : null;
     };
     const ips: [number, string, number, boolean][] = [
       [ConntrackOrigSrcIP, 'kOrigSrc', F_IP_SRC, true],

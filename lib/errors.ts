@@ -49,21 +49,31 @@ export class DumpInterruptedError<T = unknown> extends NetlinkError {
   }
 }
 
-/** Some conntrack deletes failed; the others were done. */
+/**
+ * A conntrack delete that did not fully succeed; `.deleted` says how many
+ * flows it deleted all the same. Either some deletes failed and the others
+ * were done (code 'ERR_CONNTRACK_DELETE', the failures in `.errors`), or the
+ * call stopped before it finished: then `code` is the cause's ('ETIMEDOUT'
+ * when timeoutMs ran out, 'ERR_HANDLE_CLOSED', ...) and `.cause` is that
+ * error; flows not reached were not deleted.
+ */
 export class ConntrackDeleteError extends NetlinkError {
   readonly deleted: number;
   readonly errors: NetlinkError[];
 
-  constructor(op: string, deleted: number, errors: NetlinkError[]) {
+  constructor(op: string, deleted: number, errors: NetlinkError[], stop?: NetlinkError) {
     super(
-      `${op}: ${errors.length} conntrack delete(s) failed (${errors[0]?.code ?? 'unknown'} first), ${deleted} done`,
-      'ERR_CONNTRACK_DELETE',
-      0,
+      stop
+        ? `${op}: stopped (${stop.code}) after deleting ${deleted} flow(s)${errors.length ? `, ${errors.length} delete(s) failed` : ''}`
+        : `${op}: ${errors.length} conntrack delete(s) failed (${errors[0]?.code ?? 'unknown'} first), ${deleted} done`,
+      stop ? stop.code : 'ERR_CONNTRACK_DELETE',
+      stop ? stop.errno : 0,
       op,
     );
     this.name = 'ConntrackDeleteError';
     this.deleted = deleted;
     this.errors = errors;
+    if (stop) Object.defineProperty(this, 'cause', { value: stop, writable: true, configurable: true });
   }
 }
 

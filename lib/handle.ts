@@ -67,7 +67,7 @@ import {
   RTNLGRP_IPV6_ROUTE,
   RTNLGRP_LINK,
 } from './uapi';
-import { encodeFilters, encodeIdentities, kernelFilterArgs } from './conntrack-wire';
+import { encodeFilters, encodeIdentities, kernelFilterArgs, MAX_CONNTRACK_FILTERS } from './conntrack-wire';
 import type { ConntrackFlow, CustomConntrackFilter } from './types/conntrack';
 import { checkIfindex, checkLinkName, IFNAMSIZ } from './validate';
 import { checkXfrmFamily, hideKeys } from './xfrm';
@@ -144,10 +144,20 @@ function checkOptions(options: HandleOptions | undefined): Required<Omit<HandleO
 
 /** ct.delete / ct.deleteExact records (src-native/parse_conntrack.cc, ct_outcome). */
 interface DeleteOutcome {
-  index: number;
+  index: number | null;
   errnum: number | null;
   code: string | null;
   flow: ConntrackFlow | null;
+  /** Set on the one record that says why the deletes stopped early. */
+  stopped: boolean | null;
+  message: string | null;
+}
+
+/** A conntrack delete's result: how many were deleted, the failures, and why it stopped early if it did. */
+interface DeleteResult {
+  deleted: number;
+  errors: NetlinkError[];
+  stop?: NetlinkError;
 }
 
 function checkConntrackArgs(table: unknown, family: unknown): void {
@@ -161,6 +171,8 @@ function checkConntrackArgs(table: unknown, family: unknown): void {
 
 /** True when every filter is a ConntrackFilter; TypeError for anything that is not a filter. */
 function checkFilters(filters: unknown[], name: string): boolean {
+  if (filters.length > MAX_CONNTRACK_FILTERS)
+    throw new RangeError(`${name}: at most ${MAX_CONNTRACK_FILTERS} filters per call, got ${filters.length}`);
   let builtIn = true;
   filters.forEach((f, i) => {
     if (f instanceof ConntrackFilter) return;
@@ -178,11 +190,28 @@ function describeFlow(f: ConntrackFlow | null): string {
   return `flow proto=${t.protocol} src=${t.srcIp} dst=${t.dstIp}${ports} zone=${f.zone} id=${f.id}`;
 }
 
+function timedOut(name: string): NetlinkError {
+  return new NetlinkError(`${name}: netlink request timed out`, 'ETIMEDOUT', 110, name);
+}
+
+function deleteResult(
+  name: string,
+  deleted: number,
+  outcomes: DeleteOutcome[],
+  flowAt: (i: number) => ConntrackFlow | null,
+): DeleteResult {
+  const stopped = outcomes.find((o) => o.stopped === true);
+  const stop = stopped
+    ? new NetlinkError(`${name}: ${stopped.message ?? stopped.code}`, stopped.code as string, stopped.errnum ?? 0, name)
+    : undefined;
+  return { deleted, errors: deleteErrors(name, outcomes, flowAt), stop };
+}
+
 function deleteErrors(name: string, outcomes: DeleteOutcome[], flowAt: (i: number) => ConntrackFlow | null): NetlinkError[] {
   return outcomes
-    .filter((o) => o.code !== null)
+    .filter((o) => o.code !== null && o.stopped !== true)
     .map((o) => {
-      const flow = o.flow ?? flowAt(o.index);
+      const flow = o.flow ?? flowAt(o.index as number);
       const err = new NetlinkError(
         `${name}: deleting ${describeFlow(flow)} failed: ${o.code}`,
         o.code as string,
@@ -454,7 +483,11 @@ export class Handle {
    * filter (an object with matchConntrackFlow) makes the call list the flows
    * in JS first. Each delete names the exact flow (tuple, zone, id). When
    * some deletes fail, the rest are still done and the call rejects with a
-   * ConntrackDeleteError carrying .deleted and .errors.
+   * ConntrackDeleteError carrying .deleted and .errors. timeoutMs bounds the
+   * whole call (dump, deletes, retries): when it runs out, or the handle is
+   * closed during the deletes, the call rejects with a ConntrackDeleteError
+   * whose code is 'ETIMEDOUT' (or the cause's) and whose .deleted counts what
+   * was deleted before.
    */
   async conntrackDeleteFilters(table: number, family: number, ...filters: CustomConntrackFilter[]): Promise<number> {
     const site = callerStack(this.conntrackDeleteFilters);
@@ -462,19 +495,26 @@ export class Handle {
     checkConntrackArgs(table, family);
     const builtIn = checkFilters(filters, name);
     if (filters.length === 0) return 0;
-    let result: { deleted: number; errors: NetlinkError[] };
-    if (builtIn) {
-      result = await this.#nativeDelete(name, table, family, filters as ConntrackFilter[], false, site);
-    } else {
-      const flows = await this.#dump<ConntrackFlow>(name, 'ct.dump', { table, family }, site);
-      // A custom filter that throws stops the call here, before any delete.
-      const chosen = flows.filter((f) => filters.some((x) => x.matchConntrackFlow(f)));
-      const ids = encodeIdentities(chosen, table);
-      if (ids.flows.length === 0) return 0;
-      const { items, reply } = await this.#call(name, 'ct.deleteExact', { table, flows: ids.bytes });
-      result = { deleted: reply.result, errors: deleteErrors(name, items as DeleteOutcome[], (i) => ids.flows[i]) };
+    const deadline = performance.now() + this.#timeoutMs;
+    let result: DeleteResult;
+    try {
+      if (builtIn) {
+        result = await this.#nativeDelete(name, table, family, filters as ConntrackFilter[], false, site, deadline);
+      } else {
+        const flows = await this.#dump<ConntrackFlow>(name, 'ct.dump', { table, family }, site, undefined, deadline);
+        // A custom filter that throws stops the call here, before any delete.
+        const chosen = flows.filter((f) => filters.some((x) => x.matchConntrackFlow(f)));
+        const ids = encodeIdentities(chosen, table);
+        if (ids.flows.length === 0) return 0;
+        const { items, reply } = await this.#call(name, 'ct.deleteExact', { table, flows: ids.bytes }, deadline);
+        result = deleteResult(name, reply.result, items as DeleteOutcome[], (i) => ids.flows[i]);
+      }
+    } catch (err) {
+      // Out of time before any delete was sent: nothing was deleted.
+      if (err instanceof NetlinkError && err.code === 'ETIMEDOUT') throw new ConntrackDeleteError(name, 0, [], err);
+      throw err;
     }
-    if (result.errors.length > 0) throw new ConntrackDeleteError(name, result.deleted, result.errors);
+    if (result.stop || result.errors.length > 0) throw new ConntrackDeleteError(name, result.deleted, result.errors, result.stop);
     return result.deleted;
   }
 
@@ -489,7 +529,7 @@ export class Handle {
     if (!checkFilters(filters, name)) throw new TypeError(`${name}: only ConntrackFilter instances can be matched natively`);
     if (filters.length === 0) return [];
     const flows: ConntrackFlow[] = [];
-    await this.#nativeDelete(name, table, family, filters, true, site, flows);
+    await this.#nativeDelete(name, table, family, filters, true, site, performance.now() + this.#timeoutMs, flows);
     return flows;
   }
 
@@ -501,8 +541,9 @@ export class Handle {
     filters: ConntrackFilter[],
     dryRun: boolean,
     site: { stack?: string },
+    deadline: number,
     matched?: ConntrackFlow[],
-  ): Promise<{ deleted: number; errors: NetlinkError[] }> {
+  ): Promise<DeleteResult> {
     this.#stats.calls++;
     const args: NativeArgs = {
       table,
@@ -512,20 +553,20 @@ export class Handle {
       ...kernelFilterArgs(filters, table, family),
     };
     let attempt = 0;
-    let errors: NetlinkError[] = [];
-    const deleted = await withRetries<number>(name, this.#policy, this.#stats, site, async () => {
+    let result: DeleteResult = { deleted: 0, errors: [] };
+    await withRetries<number>(name, this.#policy, this.#stats, site, async () => {
       attempt++;
       const force = attempt === this.#policy.maxAttempts && this.#policy.onInterrupted === 'return';
-      const { items, reply } = await this.#call(name, 'ct.delete', { ...args, force });
+      const { items, reply } = await this.#call(name, 'ct.delete', { ...args, force }, deadline);
       const outcomes = items as DeleteOutcome[];
       if (dryRun && matched) {
         matched.length = 0;
         for (const o of outcomes) if (o.flow) matched.push(o.flow);
       }
-      errors = dryRun ? [] : deleteErrors(name, outcomes, () => null);
+      result = dryRun ? { deleted: reply.result, errors: [] } : deleteResult(name, reply.result, outcomes, () => null);
       return { value: reply.result, interrupted: reply.interrupted };
     });
-    return { deleted, errors };
+    return result;
   }
 
   // ---- subscriptions ----
@@ -677,9 +718,13 @@ export class Handle {
    * chunks while the kernel is still sending (objects are built here while
    * the worker thread reads on), and the reply carries the rest.
    */
-  async #call(name: string, op: string, args: NativeArgs): Promise<{ items: unknown[]; reply: NativeEnd }> {
+  async #call(name: string, op: string, args: NativeArgs, deadline?: number): Promise<{ items: unknown[]; reply: NativeEnd }> {
     if (this.#native.closed) throw handleClosedError(name);
-    const { items, reply } = await nativeRequest<unknown>(this.#native, name, op, args, this.#timeoutMs);
+    // With a deadline (a call made of several requests), each request gets
+    // what is left of the call's time.
+    const timeoutMs = deadline === undefined ? this.#timeoutMs : Math.ceil(deadline - performance.now());
+    if (timeoutMs <= 0) throw timedOut(name);
+    const { items, reply } = await nativeRequest<unknown>(this.#native, name, op, args, timeoutMs);
     this.#stats.bytesReceived += reply.bytes;
     this.#stats.messagesReceived += reply.messages;
     debugSocket(
@@ -706,10 +751,11 @@ export class Handle {
     args: NativeArgs,
     site: { stack?: string },
     onReply?: (reply: NativeEnd) => void,
+    deadline?: number,
   ): Promise<T[]> {
     this.#stats.calls++;
     return withRetries<T[]>(name, this.#policy, this.#stats, site, async () => {
-      const { items, reply } = await this.#call(name, op, args);
+      const { items, reply } = await this.#call(name, op, args, deadline);
       onReply?.(reply);
       return { value: items as T[], interrupted: reply.interrupted };
     });

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cformat=$(command -v clang-format-14 || command -v clang-format || true)
 [ -n "$cformat" ] || { echo "lint: clang-format not found (apt-get install clang-format-14)" >&2; exit 1; }
-c_files=$(git ls-files 'src-native/*.cc' 'src-native/*.h' 'fuzz/*.cc' 'test/native/*.cc' 'bench/*.c')
+c_files=$(git ls-files 'src-native/*.cc' 'src-native/*.h' 'fuzz/*.cc' 'test/native/*.cc' 'test/uml/*.c' 'test/uml/*.h' 'bench/*.c')
 ts_files=$(git ls-files 'lib/*.ts' 'test/*.ts' 'bench/*.ts' 'scripts/*.js' 'scripts/*.ts' 'bin/*.js')
 if [ "${1:-}" = "--fix" ]; then
   $cformat -i $c_files

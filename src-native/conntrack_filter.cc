@@ -21,6 +21,8 @@ enum Kind : uint8_t {
   kMark = 6,
   kStatus = 7,
 };
+// The facade rejects more with a RangeError (MAX_CONNTRACK_FILTERS in
+// lib/conntrack-wire.ts): this only guards the decoder.
 constexpr size_t kMaxFilters = 4096;
 constexpr size_t kMaxConditions = 64;
 

@@ -80,10 +80,14 @@ NLW_SCHEMA(ct_flow, CT_FLOW_FIELDS)
 
 // ct.delete / ct.deleteExact: one record per flow that failed (errnum, code)
 // or, in a dry run, per flow that would be deleted. `index` is the flow's
-// position in ct.deleteExact's input.
+// position in ct.deleteExact's input. When the deletes stop early (timeout,
+// the handle closed, a socket error), one more record says why (`stopped`,
+// errnum, code, message); the op still succeeds, with `result` = how many
+// were deleted before, so the facade can report that with the error.
 // clang-format off
 #define CT_OUTCOME_FIELDS(F)                                                  \
-  F(index, Num, "") F(errnum, Num, "") F(code, Str, "") F(flow, Obj, "ct_flow")
+  F(index, Num, "") F(errnum, Num, "") F(code, Str, "") F(flow, Obj, "ct_flow") \
+  F(stopped, Bool, "") F(message, Str, "")
 NLW_SCHEMA(ct_outcome, CT_OUTCOME_FIELDS)
 // clang-format on
 
@@ -708,10 +712,46 @@ bool note_result(int rc, size_t index, const CtFull* full, RecordSet& out) {
   return false;
 }
 
+// Sends the deletes pipelined until `deadline` (the whole op's) and counts
+// them into ctx.result. Stopping early is reported as a record, not as the
+// op's error, so the count of what was deleted reaches the caller.
+bool send_deletes(OpContext& ctx, const std::vector<std::vector<uint8_t>>& reqs, int64_t deadline,
+                  const std::vector<CtFull>* matched) {
+  std::vector<int> results(reqs.size(), 1);
+  NlError stop;
+  const int64_t left = deadline - now_ms();
+  if (reqs.empty()) {
+    // Nothing to delete: no deadline to miss.
+  } else if (left <= 0) {
+    stop.code = "ETIMEDOUT";
+    stop.errnum = ETIMEDOUT;
+    stop.message = "netlink request timed out";
+  } else {
+    ctx.sock->transact_batch(reqs, window_of(ctx.args), static_cast<int>(left), ctx.cancel,
+                             &results, &stop);
+  }
+  size_t deleted = 0;
+  for (size_t i = 0; i < results.size(); i++) {
+    if (results[i] == 1) continue;  // never sent, or no answer
+    if (note_result(results[i], i, matched ? &(*matched)[i] : nullptr, *ctx.out)) deleted++;
+  }
+  ctx.result = static_cast<double>(deleted);
+  if (stop.set()) {
+    Rec o = ctx.out->add(ct_outcome_schema());
+    o.boolean(ct_outcome_f::stopped, true);
+    o.num(ct_outcome_f::errnum, stop.errnum);
+    o.str(ct_outcome_f::code, stop.code);
+    o.str(ct_outcome_f::message, stop.message);
+  }
+  return true;
+}
+
 // ct.delete { table, family, filters, force, dryRun, window, k* }: see the
 // file comment. An interrupted dump deletes nothing unless `force` (the
 // facade's last attempt), so a retried call never deletes or counts twice.
 bool run_delete(OpContext& ctx) {
+  // One deadline for the dump, the matching and the deletes.
+  const int64_t deadline = now_ms() + ctx.timeout_ms;
   CtFilterSet filters;
   std::string why;
   const std::vector<uint8_t>* spec = ctx.args.buf("filters");
@@ -757,21 +797,14 @@ bool run_delete(OpContext& ctx) {
   std::vector<std::vector<uint8_t>> reqs;
   reqs.reserve(matched.size());
   for (const CtFull& o : matched) reqs.push_back(build_delete(o.f));
-  std::vector<int> results;
-  if (!ctx.sock->transact_batch(reqs, window_of(ctx.args), ctx.timeout_ms, ctx.cancel, &results,
-                                ctx.err))
-    return false;
-  size_t deleted = 0;
-  for (size_t i = 0; i < results.size(); i++)
-    if (note_result(results[i], i, &matched[i], *ctx.out)) deleted++;
-  ctx.result = static_cast<double>(deleted);
-  return true;
+  return send_deletes(ctx, reqs, deadline, &matched);
 }
 const Op kDelete{"ct.delete", NETLINK_NETFILTER, &kOutcome, nullptr, run_delete};
 Register reg_delete(kDelete);
 
 // ct.deleteExact { table, flows, window }: `flows` is a run of identities.
 bool run_delete_exact(OpContext& ctx) {
+  const int64_t deadline = now_ms() + ctx.timeout_ms;
   const std::vector<uint8_t>* flows = ctx.args.buf("flows");
   if (!flows || flows->size() % kIdentSize != 0) {
     set_einval(ctx.err, "ct.deleteExact: flows must be a whole number of identities");
@@ -790,15 +823,7 @@ bool run_delete_exact(OpContext& ctx) {
     }
     reqs.push_back(build_delete(f));
   }
-  std::vector<int> results;
-  if (!ctx.sock->transact_batch(reqs, window_of(ctx.args), ctx.timeout_ms, ctx.cancel, &results,
-                                ctx.err))
-    return false;
-  size_t deleted = 0;
-  for (size_t i = 0; i < results.size(); i++)
-    if (note_result(results[i], i, nullptr, *ctx.out)) deleted++;
-  ctx.result = static_cast<double>(deleted);
-  return true;
+  return send_deletes(ctx, reqs, deadline, nullptr);
 }
 const Op kDeleteExact{"ct.deleteExact", NETLINK_NETFILTER, &kOutcome, nullptr, run_delete_exact};
 Register reg_delete_exact(kDeleteExact);

@@ -418,10 +418,34 @@ bool NetlinkSocket::transact_batch(const std::vector<std::vector<uint8_t>>& requ
   size_t sent = 0, answered = 0;
   std::vector<uint8_t> out;
   ByteBuf in;
+  // Records the acknowledgements in `in`; false (err set) when malformed.
+  auto take_acks = [&](NlError* e) {
+    ParseError pe;
+    bool ok = for_each_message(in.data(), in.size(), &pe, [&](const Message& m) {
+      uint32_t s = m.hdr().nlmsg_seq - base_seq;
+      if (m.hdr().nlmsg_type != NLMSG_ERROR || s >= total || (*results)[s] != 1)
+        return true;  // stale or not an acknowledgement
+      int r = error_of(m, nullptr);
+      // Not an errno (garbage): 1 would also read as "no answer yet".
+      if (r > 0 || r < -4095) r = -EBADMSG;
+      (*results)[s] = r;
+      answered++;
+      return true;
+    });
+    if (!ok) {
+      reusable_ = false;
+      e->code = "EBADMSG";
+      e->errnum = EBADMSG;
+      e->message = std::string("malformed netlink reply: ") + pe.what;
+    }
+    return ok;
+  };
   while (answered < total) {
-    // Fill the window: pack as many requests as fit into one send.
+    // Fill the window: pack as many requests as fit into one send. Nothing
+    // more is sent once the deadline has passed.
     out.clear();
-    while (sent < total && sent - answered < window && out.size() < 60000) {
+    const bool in_time = now_ms() < deadline;
+    while (in_time && sent < total && sent - answered < window && out.size() < 60000) {
       const auto& r = requests[sent];
       nlmsghdr h;
       std::memcpy(&h, r.data(), sizeof h);
@@ -437,29 +461,20 @@ bool NetlinkSocket::transact_batch(const std::vector<std::vector<uint8_t>>& requ
     }
     if (!out.empty() && !send_all(out.data(), out.size(), err)) return false;
     // Read whatever acknowledgements have arrived (at least one datagram).
-    if (!wait_readable(deadline, cancel, err)) return false;
+    if (!wait_readable(deadline, cancel, err)) {
+      // What was sent has been handled: collect the answers already queued
+      // (without waiting), so the caller knows what was done.
+      NlError ignored;
+      for (;;) {
+        in.clear();
+        if (recv_datagram(&in, &ignored) <= 0 || !take_acks(&ignored)) break;
+      }
+      return false;
+    }
     in.clear();
     ssize_t n = recv_datagram(&in, err);
     if (n < 0) return false;
-    ParseError pe;
-    bool ok = for_each_message(in.data(), in.size(), &pe, [&](const Message& m) {
-      uint32_t s = m.hdr().nlmsg_seq - base_seq;
-      if (m.hdr().nlmsg_type != NLMSG_ERROR || s >= total || (*results)[s] != 1)
-        return true;  // stale or not an acknowledgement
-      int r = error_of(m, nullptr);
-      // Not an errno (garbage): 1 would also read as "no answer yet".
-      if (r > 0 || r < -4095) r = -EBADMSG;
-      (*results)[s] = r;
-      answered++;
-      return true;
-    });
-    if (!ok) {
-      reusable_ = false;
-      err->code = "EBADMSG";
-      err->errnum = EBADMSG;
-      err->message = std::string("malformed netlink reply: ") + pe.what;
-      return false;
-    }
+    if (!take_acks(err)) return false;
   }
   return true;
 }

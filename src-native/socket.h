@@ -90,6 +90,10 @@ class NetlinkSocket {
   // Sends many non-dump requests, each with NLM_F_ACK, at most `window`
   // unacknowledged at a time, and collects each one's result: 0 or a
   // negative errno, per request in order. Used for conntrack deletes.
+  // On failure (timeout, cancel, a socket error) `results` still holds every
+  // answer read, 1 for a request sent without an answer or never sent: the
+  // kernel handles the requests of a send() before it returns, so on a
+  // timeout or cancel the acknowledgements already queued are read first.
   bool transact_batch(const std::vector<std::vector<uint8_t>>& requests, size_t window,
                       int timeout_ms, const CancelFds& cancel, std::vector<int>* results,
                       NlError* err);

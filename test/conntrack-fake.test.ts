@@ -8,7 +8,11 @@
 // - delete: an interrupted dump sends no delete (so a retried call never
 //   deletes or counts a flow twice); the last attempt of 'return' deletes a
 //   flow listed twice only once; 'throw' deletes nothing; each delete names
-//   tuple + zone + CTA_ID; per-flow errors become one ConntrackDeleteError.
+//   tuple + zone + CTA_ID; per-flow errors become one ConntrackDeleteError;
+// - timeoutMs bounds a whole delete, retries included; a delete stopped by
+//   the timeout or by close() rejects with a ConntrackDeleteError whose code
+//   is 'ETIMEDOUT' / 'ERR_HANDLE_CLOSED' and whose .deleted counts the
+//   acknowledged deletes.
 // The fake kernel is one end of an AF_UNIX SOCK_DGRAM socketpair handed to
 // NativeHandle({ fakeKernelFd, protocol, port }). Node cannot make a
 // socketpair, so this file re-runs itself under a python3 parent that makes
@@ -207,7 +211,7 @@ if (!fds) {
       env: { ...process.env, NODE_TEST_CONTEXT: undefined },
     });
     assert.equal(r.status, 0, `fake-kernel tests failed:\n${r.stdout}\n${r.stderr}`);
-    assert.match(r.stdout, /# pass 4\n/, 'parse + list + two delete tests ran in the child');
+    assert.match(r.stdout, /# pass 5\n/, 'parse + list + three delete tests ran in the child');
     assert.match(r.stdout, /# fail 0/);
   });
 } else {
@@ -415,6 +419,99 @@ if (!fds) {
       assert.equal(n, 2);
       assert.equal(dumpsOf(k.requests).length, 2);
       assert.equal(deletesOf(k.requests).length, 2);
+    } finally {
+      h.close();
+      k.stop();
+    }
+  });
+
+  test('delete: timeoutMs bounds the whole call, retries included; a stopped delete reports .deleted', async () => {
+    const D: FlowSpec = { sport: 1003, dport: 80, id: 0xd };
+    /** Dumps answered after `delayMs`; deletes acknowledged only for the ids in `acked`. */
+    const slow = (plan: { flows: FlowSpec[]; intr: boolean }, delayMs: number, acked: Set<number>): Responder => {
+      const inner = kernel([plan]);
+      return (reqs, send) => {
+        const dumps = dumpsOf(reqs);
+        // A late answer may find the handle closed (its end of the pair gone).
+        const late = (d: Buffer): void => {
+          try {
+            send(d);
+          } catch (err) {
+            const code = (err as { code?: string }).code;
+            if (code !== 'ECONNREFUSED' && code !== 'ENOTCONN') throw err;
+          }
+        };
+        if (dumps.length) setTimeout(() => inner(dumps, late), delayMs);
+        const dels = deletesOf(reqs).filter((r) => acked.has(r.raw.readUInt32BE(r.raw.indexOf(Buffer.from([8, 0, 12, 0])) + 4)));
+        if (dels.length) inner(dels, send);
+      };
+    };
+    const rejection = async (p: Promise<number>): Promise<[ConntrackDeleteError, number]> => {
+      const t0 = performance.now();
+      const e = await p.then(
+        (n) => assert.fail(`resolved with ${n}`),
+        (err: unknown) => err,
+      );
+      assert.ok(e instanceof ConntrackDeleteError, `a ConntrackDeleteError, got ${String(e)}`);
+      return [e, performance.now() - t0];
+    };
+
+    // Every dump flagged and answered after 80 ms: 5 attempts would take
+    // 400 ms, so a 200 ms call runs out during its retries and deletes nothing.
+    let k = serve(slow({ flows: [A, B, C], intr: true }, 80, new Set([0xa, 0xc])));
+    let h = fakeHandle({ timeoutMs: 200, logger: { warn: () => undefined } });
+    try {
+      const [e, ms] = await rejection(h.conntrackDeleteFilters(ConntrackTable, FAMILY_V4, port80()));
+      assert.equal(e.code, 'ETIMEDOUT');
+      assert.equal(e.deleted, 0);
+      assert.ok(ms < 200 + 150, `the whole call took ${ms.toFixed(0)} ms for timeoutMs 200`);
+      assert.ok(dumpsOf(k.requests).length < 5, 'the retries stopped at the deadline');
+      assert.equal(deletesOf(k.requests).length, 0);
+    } finally {
+      h.close();
+      k.stop();
+    }
+
+    // The kernel acknowledges A's delete, never C's and D's: the call stops at
+    // the deadline and reports the one delete that was done.
+    k = serve(slow({ flows: [A, B, C, D], intr: false }, 0, new Set([0xa])));
+    h = fakeHandle({ timeoutMs: 300 });
+    try {
+      const [e, ms] = await rejection(h.conntrackDeleteFilters(ConntrackTable, FAMILY_V4, port80()));
+      assert.equal(e.code, 'ETIMEDOUT');
+      assert.equal(e.errno, 110);
+      assert.equal(e.deleted, 1);
+      assert.deepEqual(e.errors, []);
+      assert.equal((e as { cause?: NetlinkError }).cause?.code, 'ETIMEDOUT');
+      assert.ok(ms < 300 + 150, `the whole call took ${ms.toFixed(0)} ms for timeoutMs 300`);
+    } finally {
+      h.close();
+      k.stop();
+    }
+
+    // The same through the custom-filter path (list in JS, exact deletes).
+    k = serve(slow({ flows: [A, B, C, D], intr: false }, 0, new Set([0xa, 0xb])));
+    h = fakeHandle({ timeoutMs: 300 });
+    try {
+      const [e] = await rejection(h.conntrackDeleteFilters(ConntrackTable, FAMILY_V4, { matchConntrackFlow: () => true }));
+      assert.equal(e.code, 'ETIMEDOUT');
+      assert.equal(e.deleted, 2);
+    } finally {
+      h.close();
+      k.stop();
+    }
+
+    // close() while deletes are unanswered: ERR_HANDLE_CLOSED, with .deleted.
+    k = serve(slow({ flows: [A, B, C, D], intr: false }, 0, new Set([0xa])));
+    h = fakeHandle({ timeoutMs: 10_000 });
+    try {
+      const p = h.conntrackDeleteFilters(ConntrackTable, FAMILY_V4, port80());
+      while (deletesOf(k.requests).length < 3) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 20));
+      h.close();
+      const [e] = await rejection(p);
+      assert.equal(e.code, 'ERR_HANDLE_CLOSED');
+      assert.equal(e.deleted, 1);
     } finally {
       h.close();
       k.stop();

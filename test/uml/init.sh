@@ -34,6 +34,8 @@ trap finish EXIT
 mkdir -p /run/nlw-out
 mount -t hostfs -o "$NLW_OUT" hostfs /run/nlw-out || { echo "uml: cannot mount $NLW_OUT"; exit 1; }
 NLW_OUT=/run/nlw-out
+# Programs built on the host for guest tests (run-guest.sh, build.sh).
+export NLW_GUEST_BIN=$NLW_OUT/build
 
 moddir=/lib/modules/$(uname -r)
 [ -d "$moddir" ] || moddir=/usr/lib/uml/modules/$(uname -r)
