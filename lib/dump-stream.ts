@@ -1,0 +1,181 @@
+// Streams: a dump consumed as it arrives, in batches of the objects its list
+// call returns, in the same order. Backpressure is the socket itself: the
+// addon queues at most `highWaterMark` decoded-to-be chunks; while they wait,
+// its reader stops reading, and the kernel, which builds a dump's next
+// datagram only when the previous one was read, waits too. Memory does not
+// grow with the table.
+//
+// NLM_F_DUMP_INTR is known only at the end of a dump, and a stream cannot
+// take back what it yielded: a stream is one attempt. Its end says whether
+// the kernel flagged it (`interrupted`); under onInterrupted: 'throw' the
+// iterator then rejects with DumpInterruptedError (its `partial` is empty:
+// the batches were already yielded), under 'return' the logger hears of it.
+import type { NativeHandle, NativeRecords, NativeStream } from './binding';
+import { decodeRecordsSync } from './decode';
+import { DumpInterruptedError, fromNative } from './errors';
+import type { RetryPolicy } from './retry';
+import { checkInteger } from './validate';
+
+export interface StreamOptions {
+  /** Chunks (about a thousand objects each) the addon decodes ahead of the consumer; at most 64. Default 2. */
+  highWaterMark?: number;
+  /** Aborting it ends the stream (the iteration ends; no error) and closes its socket. */
+  signal?: AbortSignal;
+}
+
+export interface CheckedStreamOptions {
+  highWaterMark: number;
+  signal: AbortSignal | null;
+}
+
+const STREAM_KEYS = ['highWaterMark', 'signal'];
+
+/** Validates stream options (own properties only); `extra` names a caller's own keys. */
+export function checkStreamOptions(options: unknown, name: string, extra: string[] = []): CheckedStreamOptions {
+  if (options === undefined || options === null) options = {};
+  if (typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`${name}: options must be an object`);
+  const o = options as Record<string, unknown>;
+  for (const k of Object.keys(o))
+    if (!STREAM_KEYS.includes(k) && !extra.includes(k)) throw new TypeError(`${name}: unknown option '${k}'`);
+  const own = (k: string): unknown => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+  const highWaterMark = own('highWaterMark') ?? 2;
+  checkInteger(highWaterMark, `${name}: options.highWaterMark`, 1, 64);
+  const signal = own('signal') ?? null;
+  if (signal !== null && !(signal instanceof AbortSignal)) throw new TypeError(`${name}: options.signal must be an AbortSignal`);
+  return { highWaterMark, signal };
+}
+
+/** How a stream's dump ended. */
+export interface StreamEnd {
+  /** The kernel flagged the dump NLM_F_DUMP_INTR: what was yielded may be inconsistent. */
+  interrupted: boolean;
+  bytes: number;
+  messages: number;
+}
+
+/** What a stream needs from its Handle. */
+export interface StreamSpec<T> {
+  name: string;
+  native: NativeHandle;
+  op: string;
+  args: Record<string, number | string | boolean | Uint8Array | undefined>;
+  timeoutMs: number;
+  policy: RetryPolicy;
+  site: { stack?: string };
+  /** Keeps or drops each decoded object (the list call's own filter), in place. */
+  filter?: (items: T[]) => T[];
+  /** Counts the attempt on the handle (interrupted or not). */
+  onEnd?: (end: StreamEnd) => void;
+}
+
+/**
+ * An async iterable of batches (arrays) of one dump's objects. Starts the dump
+ * at the first next(); `break`, close() or the signal stop it and close its
+ * socket (never left half-read).
+ */
+export class DumpStream<T> implements AsyncIterable<T[]> {
+  readonly #spec: StreamSpec<T>;
+  readonly #highWaterMark: number;
+  #stream: NativeStream | null = null;
+  #pending: NativeRecords[] = [];
+  #end: StreamEnd | null = null;
+  /** Thrown once the batches that came with the end were yielded. */
+  #failure: Error | null = null;
+  #closed = false;
+  #signal: AbortSignal | null;
+  readonly #onAbort = (): void => this.close();
+
+  /** @internal Made by the *Stream methods of Handle. */
+  constructor(spec: StreamSpec<T>, options: CheckedStreamOptions) {
+    this.#spec = spec;
+    this.#highWaterMark = options.highWaterMark;
+    this.#signal = options.signal;
+    if (this.#signal) {
+      if (this.#signal.aborted) this.close();
+      else this.#signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  /** How the dump ended, once it has; null before. */
+  get end(): StreamEnd | null {
+    return this.#end;
+  }
+
+  /** Idempotent: stops the dump and closes its socket; iteration ends. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#pending = [];
+    this.#stream?.close();
+    this.#signal?.removeEventListener('abort', this.#onAbort);
+    this.#signal = null;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<T[]> {
+    return {
+      next: async (): Promise<IteratorResult<T[]>> => {
+        const batch = await this.#nextBatch();
+        return batch === null ? { done: true, value: undefined } : { done: false, value: batch };
+      },
+      return: async (): Promise<IteratorResult<T[]>> => {
+        this.close();
+        return { done: true, value: undefined };
+      },
+    };
+  }
+
+  async #nextBatch(): Promise<T[] | null> {
+    for (;;) {
+      if (this.#closed) return null;
+      const chunk = this.#pending.shift();
+      if (chunk) {
+        const items = decodeRecordsSync<T>(chunk);
+        const kept = this.#spec.filter ? this.#spec.filter(items) : items;
+        if (kept.length > 0) return kept;
+        continue;
+      }
+      if (this.#end) {
+        const failure = this.#failure;
+        this.close();
+        if (failure) throw failure;
+        return null;
+      }
+      await this.#read();
+    }
+  }
+
+  async #read(): Promise<void> {
+    const s = this.#spec;
+    if (this.#stream === null) {
+      try {
+        this.#stream = s.native.start(s.op, s.args, s.timeoutMs, this.#highWaterMark);
+      } catch (err) {
+        this.close();
+        throw fromNative(err, s.name);
+      }
+    }
+    const { items, end } = await this.#stream.read();
+    for (const item of items) this.#pending.push(item as NativeRecords);
+    if (end === null || this.#closed) return;
+    if (end.cancelled) {
+      this.close();
+      return;
+    }
+    if (end.error) {
+      this.close();
+      throw fromNative(end.error, s.name);
+    }
+    this.#end = { interrupted: end.interrupted, bytes: end.bytes, messages: end.messages };
+    s.onEnd?.(this.#end);
+    if (!end.interrupted) return;
+    if (s.policy.onInterrupted === 'throw') {
+      this.#failure = new DumpInterruptedError<T[]>(s.name, 1, []);
+      return;
+    }
+    const stack = (s.site.stack ?? '').split('\n').slice(1).join('\n');
+    s.policy.logger.warn(
+      `nlwrap: ${s.name} was interrupted (NLM_F_DUMP_INTR); a stream is one attempt, so what it yielded may be inconsistent`,
+      { op: s.name, attempts: 1, stack },
+    );
+  }
+}
