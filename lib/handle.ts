@@ -14,7 +14,7 @@ import {
   NETLINK_XFRM,
   RT_FILTER_OIF,
 } from './constants';
-import { StreamDecoder } from './decode';
+import { StreamDecoder, type DeleteOutcome, type Root, type Roots } from './decode';
 import { ConntrackDeleteError, fromNative, handleClosedError, LinkNotFoundError, NetlinkError } from './errors';
 import { callerStack, defaultLogger, withRetries, type HandleStats, type Logger, type RetryPolicy } from './retry';
 import type { Link } from './types/link';
@@ -107,23 +107,28 @@ function checkOptions(options: HandleOptions | undefined): Required<Omit<HandleO
   return { netns: options.netns, families: [...families], maxAttempts, onInterrupted, timeoutMs, logger };
 }
 
-/** ct.delete / ct.deleteExact records (src-native/parse_conntrack.cc, ct_outcome). */
-interface DeleteOutcome {
-  index: number | null;
-  errnum: number | null;
-  code: string | null;
-  flow: ConntrackFlow | null;
-  /** Set on the one record that says why the deletes stopped early. */
-  stopped: boolean | null;
-  message: string | null;
-}
-
 /** A conntrack delete's result: how many were deleted, the failures, and why it stopped early if it did. */
 interface DeleteResult {
   deleted: number;
   errors: NetlinkError[];
   stop?: NetlinkError;
 }
+
+/** The records each operation's reply holds (its root schema). */
+const OP_ROOTS = {
+  'link.dump': 'link',
+  'link.get': 'link',
+  'addr.dump': 'addr',
+  'route.dump': 'route',
+  'xfrm.policy.dump': 'xfrm_policy',
+  'xfrm.state.dump': 'xfrm_state',
+  'ct.dump': 'ct_flow',
+  'ct.delete': 'ct_outcome',
+  'ct.deleteExact': 'ct_outcome',
+} as const satisfies Record<string, Root>;
+type Op = keyof typeof OP_ROOTS;
+/** The objects a reply of `O` decodes to. */
+type ItemOf<O extends Op> = Roots[(typeof OP_ROOTS)[O]];
 
 function checkConntrackArgs(table: unknown, family: unknown): void {
   if (typeof table !== 'number') throw new TypeError(`table must be a number, got ${typeof table}`);
@@ -245,7 +250,7 @@ export class Handle {
   /** Every link in the namespace (RTM_GETLINK dump). */
   linkList(): Promise<Link[]> {
     const site = callerStack(this.linkList);
-    return this.#dump<Link>('linkList', 'link.dump', {}, site);
+    return this.#dump('linkList', 'link.dump', {}, site);
   }
 
   /**
@@ -265,7 +270,7 @@ export class Handle {
         this.#linkByNameByDump = true;
       }
     }
-    const links = await this.#dump<Link>('linkByName', 'link.dump', {}, site);
+    const links = await this.#dump('linkByName', 'link.dump', {}, site);
     const found = links.find((l) => l.name === name || (l.altNames?.includes(name) ?? false));
     if (!found) throw new LinkNotFoundError(name, 'linkByName');
     return found;
@@ -279,7 +284,7 @@ export class Handle {
 
   async #getLink(name: string, args: NativeArgs, what: string): Promise<Link> {
     try {
-      const links = await this.#request<Link>(name, 'link.get', args);
+      const links = await this.#request(name, 'link.get', args);
       if (links.length !== 1) throw new NetlinkError(`${name}: expected one link, got ${links.length}`, 'EBADMSG', 74, name);
       return links[0];
     } catch (err) {
@@ -305,7 +310,7 @@ export class Handle {
     let kernelFiltered = false;
     let all: Addr[];
     try {
-      all = await this.#dump<Addr>('addrList', 'addr.dump', { family: fam, index, kernelFilter }, site, (r) => {
+      all = await this.#dump('addrList', 'addr.dump', { family: fam, index, kernelFilter }, site, (r) => {
         kernelFiltered = r.result === 1;
       });
     } catch (err) {
@@ -351,7 +356,7 @@ export class Handle {
     let kernelFiltered = false;
     let all: Route[];
     try {
-      all = await this.#dump<Route>(name, 'route.dump', dumpArgs, site, (r) => {
+      all = await this.#dump(name, 'route.dump', dumpArgs, site, (r) => {
         kernelFiltered = r.result === 1;
       });
     } catch (err) {
@@ -386,7 +391,7 @@ export class Handle {
   async xfrmPolicyList(family?: number): Promise<XfrmPolicy[]> {
     const site = callerStack(this.xfrmPolicyList);
     const fam = checkXfrmFamily(family);
-    return this.#dump<XfrmPolicy>('xfrmPolicyList', 'xfrm.policy.dump', { family: fam }, site);
+    return this.#dump('xfrmPolicyList', 'xfrm.policy.dump', { family: fam }, site);
   }
 
   /**
@@ -397,7 +402,7 @@ export class Handle {
   async xfrmStateList(family?: number): Promise<XfrmState[]> {
     const site = callerStack(this.xfrmStateList);
     const fam = checkXfrmFamily(family);
-    return hideKeys(await this.#dump<XfrmState>('xfrmStateList', 'xfrm.state.dump', { family: fam }, site));
+    return hideKeys(await this.#dump('xfrmStateList', 'xfrm.state.dump', { family: fam }, site));
   }
 
   // ---- conntrack ----
@@ -410,7 +415,7 @@ export class Handle {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#dump<ConntrackFlow>('conntrackTableList', 'ct.dump', { table, family }, site);
+    return this.#dump('conntrackTableList', 'ct.dump', { table, family }, site);
   }
 
   /**
@@ -438,13 +443,13 @@ export class Handle {
       if (builtIn) {
         result = await this.#nativeDelete(name, table, family, filters as ConntrackFilter[], false, site, deadline);
       } else {
-        const flows = await this.#dump<ConntrackFlow>(name, 'ct.dump', { table, family }, site, undefined, deadline);
+        const flows = await this.#dump(name, 'ct.dump', { table, family }, site, undefined, deadline);
         // A custom filter that throws stops the call here, before any delete.
         const chosen = flows.filter((f) => filters.some((x) => x.matchConntrackFlow(f)));
         const ids = encodeIdentities(chosen, table);
         if (ids.flows.length === 0) return 0;
         const { items, reply } = await this.#call(name, 'ct.deleteExact', { table, flows: ids.bytes }, deadline);
-        result = deleteResult(name, reply.result, items as DeleteOutcome[], (i) => ids.flows[i]);
+        result = deleteResult(name, reply.result, items, (i) => ids.flows[i]);
       }
     } catch (err) {
       // Out of time before any delete was sent: nothing was deleted.
@@ -495,12 +500,11 @@ export class Handle {
       attempt++;
       const force = attempt === this.#policy.maxAttempts && this.#policy.onInterrupted === 'return';
       const { items, reply } = await this.#call(name, 'ct.delete', { ...args, force }, deadline);
-      const outcomes = items as DeleteOutcome[];
       if (dryRun && matched) {
         matched.length = 0;
-        for (const o of outcomes) if (o.flow) matched.push(o.flow);
+        for (const o of items) if (o.flow) matched.push(o.flow);
       }
-      result = dryRun ? { deleted: reply.result, errors: [] } : deleteResult(name, reply.result, outcomes, () => null);
+      result = dryRun ? { deleted: reply.result, errors: [] } : deleteResult(name, reply.result, items, () => null);
       return { value: reply.result, interrupted: reply.interrupted };
     });
     return result;
@@ -513,13 +517,18 @@ export class Handle {
    * chunks while the kernel is still sending (objects are built here while
    * the worker thread reads on), and the reply carries the rest.
    */
-  async #call(name: string, op: string, args: NativeArgs, deadline?: number): Promise<{ items: unknown[]; reply: NativeReply }> {
+  async #call<O extends Op>(
+    name: string,
+    op: O,
+    args: NativeArgs,
+    deadline?: number,
+  ): Promise<{ items: ItemOf<O>[]; reply: NativeReply }> {
     if (this.#native.closed) throw handleClosedError(name);
     // With a deadline (a call made of several requests), each request gets
     // what is left of the call's time.
     const timeoutMs = deadline === undefined ? this.#timeoutMs : Math.ceil(deadline - performance.now());
     if (timeoutMs <= 0) throw timedOut(name);
-    const stream = new StreamDecoder<unknown>();
+    const stream = new StreamDecoder(OP_ROOTS[op]);
     let reply: NativeReply;
     try {
       reply = await this.#native.call(op, args, timeoutMs, (chunk) => stream.push(chunk));
@@ -541,25 +550,25 @@ export class Handle {
     return { items, reply };
   }
 
-  async #request<T>(name: string, op: string, args: NativeArgs): Promise<T[]> {
+  async #request<O extends Op>(name: string, op: O, args: NativeArgs): Promise<ItemOf<O>[]> {
     this.#stats.calls++;
-    return (await this.#call(name, op, args)).items as T[];
+    return (await this.#call(name, op, args)).items;
   }
 
   /** A dump under the retry policy. */
-  async #dump<T>(
+  async #dump<O extends Op>(
     name: string,
-    op: string,
+    op: O,
     args: NativeArgs,
     site: { stack?: string },
     onReply?: (reply: NativeReply) => void,
     deadline?: number,
-  ): Promise<T[]> {
+  ): Promise<ItemOf<O>[]> {
     this.#stats.calls++;
-    return withRetries<T[]>(name, this.#policy, this.#stats, site, async () => {
+    return withRetries<ItemOf<O>[]>(name, this.#policy, this.#stats, site, async () => {
       const { items, reply } = await this.#call(name, op, args, deadline);
       onReply?.(reply);
-      return { value: items as T[], interrupted: reply.interrupted };
+      return { value: items, interrupted: reply.interrupted };
     });
   }
 }

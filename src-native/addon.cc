@@ -375,6 +375,13 @@ Napi::Array schemas_to_js(Napi::Env env) {
       fo.Set("type", kTypes[static_cast<int>(f.type)]);
       fo.Set("cell", f.cell);
       fo.Set("child", f.child);
+      if (f.type == FieldType::Variant || f.type == FieldType::VariantObj) {
+        Napi::Object variants = Napi::Object::New(env);
+        for (const VariantDef& v : variant_registry())
+          if (s.name == v.owner && std::strcmp(f.name, v.field) == 0)
+            variants.Set(v.key, v.schema().name);
+        fo.Set("variants", variants);
+      }
       fields.Set(k, fo);
     }
     so.Set("fields", fields);

@@ -43,7 +43,7 @@ function fake(r: Responder): FakeKernel {
 
 async function dump(nh: NativeHandle, timeoutMs = 3000): Promise<{ reply: NativeReply; links: Link[] }> {
   const reply = await nh.call('link.dump', {}, timeoutMs);
-  return { reply, links: await decodeRecords<Link>(reply) };
+  return { reply, links: await decodeRecords(reply, 'link') };
 }
 
 /** The call's rejection, as a NetlinkError-shaped object. */
@@ -415,9 +415,9 @@ async function streamedDump(nh: NativeHandle, timeoutMs = 3000): Promise<{ links
   let chunks = 0;
   const reply = await nh.call('link.dump', {}, timeoutMs, (chunk) => {
     chunks++;
-    links.push(...decodeRecordsSync<Link>(chunk));
+    links.push(...decodeRecordsSync(chunk, 'link'));
   });
-  links.push(...decodeRecordsSync<Link>(reply));
+  links.push(...decodeRecordsSync(reply, 'link'));
   return { links, chunks };
 }
 

@@ -30,7 +30,7 @@ const run = async (op, family, onInterrupted) => {
     const items = await withRetries(op, policy, stats, {}, async () => {
       attempts++;
       const r = await nh.call(op, { family }, 5000);
-      return { value: await decodeRecords(r), interrupted: r.interrupted };
+      return { value: await decodeRecords(r, op === 'xfrm.policy.dump' ? 'xfrm_policy' : 'xfrm_state'), interrupted: r.interrupted };
     });
     return { attempts, stats, warnings, n: items.length, families: items.map((x) => x.family) };
   } catch (e) {
