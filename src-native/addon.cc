@@ -7,7 +7,6 @@
 // (SetInstanceData) closes a worker thread's handles when that thread ends.
 #include <linux/netlink.h>
 #include <napi.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <memory>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "family.h"
+#include "fd.h"
 #include "handle.h"
 #include "netns.h"
 #include "record.h"
@@ -256,17 +256,18 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
     Napi::Object opts = info[0].As<Napi::Object>();
     NlError err;
     if (opts.Has("fakeKernelFd")) {
-      core_ = HandleCore::adopt(opts.Get("fakeKernelFd").As<Napi::Number>().Int32Value(),
+      core_ = HandleCore::adopt(Fd(opts.Get("fakeKernelFd").As<Napi::Number>().Int32Value()),
                                 opts.Get("protocol").As<Napi::Number>().Int32Value(),
-                                opts.Get("port").As<Napi::Number>().Uint32Value());
+                                opts.Get("port").As<Napi::Number>().Uint32Value(), &err);
     } else {
-      int nsfd = -1;
+      // Owned from here: on any failure below, closed once, by its Fd.
+      Fd nsfd;
       if (opts.Has("nsPath") || opts.Has("nsFd")) {
         std::string path =
             opts.Has("nsPath") ? opts.Get("nsPath").As<Napi::String>().Utf8Value() : "";
         int fd = opts.Has("nsFd") ? opts.Get("nsFd").As<Napi::Number>().Int32Value() : -1;
         nsfd = open_netns(path, fd, &err);
-        if (nsfd < 0) {
+        if (!nsfd) {
           to_js_error(env, err, "open").ThrowAsJavaScriptException();
           return;
         }
@@ -275,12 +276,11 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
       Napi::Array ps = opts.Get("protocols").As<Napi::Array>();
       for (uint32_t i = 0; i < ps.Length(); i++)
         protocols.push_back(ps.Get(i).As<Napi::Number>().Int32Value());
-      core_ = HandleCore::create(nsfd, protocols, &err);
-      if (!core_) {
-        if (nsfd >= 0) ::close(nsfd);
-        to_js_error(env, err, "open").ThrowAsJavaScriptException();
-        return;
-      }
+      core_ = HandleCore::create(std::move(nsfd), protocols, &err);
+    }
+    if (!core_) {
+      to_js_error(env, err, "open").ThrowAsJavaScriptException();
+      return;
     }
     env.GetInstanceData<AddonData>()->track(core_);
   }

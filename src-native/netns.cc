@@ -19,37 +19,36 @@
 
 namespace nlw {
 
-int open_netns(const std::string& path, int fd, NlError* err) {
-  int ns;
+Fd open_netns(const std::string& path, int fd, NlError* err) {
+  Fd ns;
   if (!path.empty()) {
-    ns = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (ns < 0) {
+    ns.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!ns) {
       set_errno_error(err, errno, "cannot open network namespace " + path);
-      return -1;
+      return Fd();
     }
   } else {
-    ns = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    if (ns < 0) {
+    ns.reset(fcntl(fd, F_DUPFD_CLOEXEC, 0));
+    if (!ns) {
       set_errno_error(err, errno,
                       "cannot use fd " + std::to_string(fd) + " as a network namespace");
-      return -1;
+      return Fd();
     }
   }
   // NS_GET_NSTYPE (4.11+) names the namespace type; on older kernels an
   // nsfs file is accepted and setns(CLONE_NEWNET) will check it.
-  int type = ioctl(ns, NS_GET_NSTYPE);
+  int type = ioctl(ns.get(), NS_GET_NSTYPE);
   bool is_net = type == CLONE_NEWNET;
   if (type < 0) {
     struct statfs fs;
-    is_net = fstatfs(ns, &fs) == 0 && fs.f_type == NSFS_MAGIC;
+    is_net = fstatfs(ns.get(), &fs) == 0 && fs.f_type == NSFS_MAGIC;
   }
   if (!is_net) {
-    ::close(ns);
     err->code = "EINVAL";
     err->errnum = EINVAL;
     err->message =
         (path.empty() ? "fd " + std::to_string(fd) : path) + " is not a network namespace";
-    return -1;
+    return Fd();
   }
   return ns;
 }
