@@ -4,7 +4,8 @@
 // Every request runs in an AsyncWorker: Execute() (a libuv pool thread) does
 // the socket I/O and parsing and never touches napi_env; OnOK() (the JS
 // thread) hands the parsed records to JS in one object. Per-environment state
-// (SetInstanceData) closes a worker thread's handles when that thread ends.
+// (SetInstanceData) closes a worker thread's handles and joins its parse
+// threads when that thread ends.
 #include <linux/netlink.h>
 #include <napi.h>
 
@@ -17,6 +18,7 @@
 #include "fd.h"
 #include "handle.h"
 #include "netns.h"
+#include "pipeline.h"
 #include "record.h"
 
 #ifndef NLWRAP_SOURCE_HASH
@@ -30,11 +32,15 @@ Napi::Object testing_exports(Napi::Env env);
 
 namespace {
 
-// Handles opened in this environment, closed when the environment ends.
+// Handles opened in this environment, closed when the environment ends, and
+// the environment's parse threads, joined then: Node unloads the addon with
+// the last environment that loaded it, so none may be left in its code.
+// (Node runs this after the environment's thread-pool work has finished.)
 struct AddonData {
   std::mutex mu;
   std::vector<std::weak_ptr<HandleCore>> handles;
   Napi::FunctionReference handle_ctor;
+  std::shared_ptr<ParseThreads> parse_threads = std::make_shared<ParseThreads>();
 
   void track(const std::shared_ptr<HandleCore>& h) {
     std::lock_guard<std::mutex> lock(mu);
@@ -48,6 +54,7 @@ struct AddonData {
   ~AddonData() {
     for (auto& w : handles)
       if (auto h = w.lock()) h->close();
+    parse_threads->shutdown();
   }
 };
 
@@ -139,11 +146,12 @@ Args args_from_js(const Napi::Object& obj) {
 // delivers every queued chunk before OnOK.
 class CallWorker : public Napi::AsyncProgressQueueWorker<std::shared_ptr<RecordSet>> {
  public:
-  CallWorker(Napi::Env env, std::shared_ptr<HandleCore> core, const Op* op, Args args,
-             int timeout_ms, Napi::Value on_chunk)
+  CallWorker(Napi::Env env, std::shared_ptr<HandleCore> core, std::shared_ptr<ParseThreads> threads,
+             const Op* op, Args args, int timeout_ms, Napi::Value on_chunk)
       : Napi::AsyncProgressQueueWorker<std::shared_ptr<RecordSet>>(env, "nlwrap"),
         deferred_(Napi::Promise::Deferred::New(env)),
         core_(std::move(core)),
+        threads_(std::move(threads)),
         op_(op),
         args_(std::move(args)),
         timeout_ms_(timeout_ms),
@@ -157,6 +165,7 @@ class CallWorker : public Napi::AsyncProgressQueueWorker<std::shared_ptr<RecordS
     auto sock = core_->acquire(op_->protocol, &err_);
     if (!sock) return SetError(err_.code);
     OpContext ctx{sock.get(), args_, timeout_ms_, core_->cancel_fd(), &records_, Reply{}, &err_};
+    ctx.threads = threads_.get();
     if (!on_chunk_.IsEmpty()) {
       ctx.emit = [&progress](RecordSet&& chunk) {
         auto p = std::make_shared<RecordSet>(std::move(chunk));
@@ -225,6 +234,7 @@ class CallWorker : public Napi::AsyncProgressQueueWorker<std::shared_ptr<RecordS
  private:
   Napi::Promise::Deferred deferred_;
   std::shared_ptr<HandleCore> core_;
+  std::shared_ptr<ParseThreads> threads_;
   const Op* op_;
   Args args_;
   int timeout_ms_;
@@ -316,7 +326,10 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
     }
     Args args = args_from_js(info[1].As<Napi::Object>());
     int timeout = info[2].As<Napi::Number>().Int32Value();
-    auto* w = new CallWorker(env, core_, op, std::move(args), timeout, info[3]);
+    auto threads = env.GetInstanceData<AddonData>()->parse_threads;
+    // node-addon-api deletes it once it has completed (its thread-safe
+    // function refers to it until then, so it is never deleted here).
+    auto* w = new CallWorker(env, core_, std::move(threads), op, std::move(args), timeout, info[3]);
     Napi::Promise p = w->promise();
     w->Queue();
     return p;
