@@ -6,6 +6,13 @@
 // thread) hands the parsed records to JS in one object. Per-environment state
 // (SetInstanceData) closes a worker thread's handles and joins its parse
 // threads when that thread ends.
+//
+// A worker can be terminated at any point, also while its JS is inside one
+// of these functions: from then on every N-API call that needs JS fails.
+// binding.gyp defines NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS, so
+// node-addon-api then neither aborts (napi_fatal_error) nor throws a C++
+// exception out of a callback; the code here calls JS through plain N-API and
+// catches everything at each entry point node-addon-api does not wrap.
 #include <linux/netlink.h>
 #include <napi.h>
 
@@ -183,36 +190,50 @@ class CallWorker : public Napi::AsyncProgressQueueWorker<std::shared_ptr<RecordS
     if (!ok) SetError(err_.code);
   }
 
+  // Called from node-addon-api's thread-safe function, where no wrapper
+  // catches a C++ exception: nothing may leave this function. The callback
+  // is called through plain N-API: when the worker is being terminated the
+  // call fails with the termination pending, and node-addon-api would turn
+  // that into a Napi::Error it cannot build (napi_fatal_error).
   void OnProgress(const std::shared_ptr<RecordSet>* chunks, size_t count) override {
-    if (on_chunk_.IsEmpty() || chunks == nullptr) return;
+    if (on_chunk_.IsEmpty() || chunks == nullptr || chunk_failed_) return;
     try {
       Napi::Env env = Env();
       Napi::HandleScope scope(env);
-      for (size_t i = 0; i < count; i++) {
-        try {
-          on_chunk_.Call({records_to_js(env, *chunks[i])});
-        } catch (const Napi::Error& e) {
-          if (callback_error_.IsEmpty()) callback_error_ = Napi::Persistent(e.Value());
-        }
+      for (size_t i = 0; i < count && !chunk_failed_; i++) {
+        napi_value arg = records_to_js(env, *chunks[i]);
+        napi_value ret;
+        if (napi_call_function(env, env.Undefined(), on_chunk_.Value(), 1, &arg, &ret) == napi_ok)
+          continue;
+        // The callback threw, or JS cannot run any more: no more chunks
+        // either way. OnOK rejects with what was thrown, if it can.
+        chunk_failed_ = true;
+        bool pending = false;
+        napi_value thrown;
+        napi_valuetype type;
+        if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
+            napi_get_and_clear_last_exception(env, &thrown) == napi_ok &&
+            napi_typeof(env, thrown, &type) == napi_ok && type == napi_object)
+          callback_error_ = Napi::Persistent(Napi::Object(env, thrown));
       }
-    } catch (const Napi::Error&) {
-      // The environment is being torn down (see OnOK): nobody takes chunks.
+    } catch (...) {
+      chunk_failed_ = true;  // the environment is going away: nobody takes chunks
     }
   }
 
   // Both settle the promise on the JS thread. When a worker thread is torn
   // down with this call in flight, the work completes inside Node's
   // Environment::CleanupHandles, where JS can no longer run: every N-API call
-  // fails, and a Napi::Error escaping here would make node-addon-api throw
-  // out of the libuv callback (std::terminate, the whole process aborts).
-  // Nobody is left to receive the result then, so it is dropped.
+  // fails. Nobody is left to receive the result then, so it is dropped.
   void OnOK() override {
     try {
-      if (!callback_error_.IsEmpty()) {
-        deferred_.Reject(callback_error_.Value());
+      Napi::Env env = Env();
+      if (chunk_failed_) {
+        deferred_.Reject(callback_error_.IsEmpty()
+                             ? Napi::Error::New(env, "the chunk callback failed").Value()
+                             : callback_error_.Value());
         return;
       }
-      Napi::Env env = Env();
       Napi::Object o = records_to_js(env, records_);
       o.Set("interrupted", interrupted_);
       o.Set("bytes", bytes_);
@@ -220,14 +241,14 @@ class CallWorker : public Napi::AsyncProgressQueueWorker<std::shared_ptr<RecordS
       o.Set("messages", messages_);
       o.Set("result", result_);
       deferred_.Resolve(o);
-    } catch (const Napi::Error&) {
+    } catch (...) {
     }
   }
 
   void OnError(const Napi::Error&) override {
     try {
       deferred_.Reject(to_js_error(Env(), err_, op_->name).Value());
-    } catch (const Napi::Error&) {
+    } catch (...) {
     }
   }
 
@@ -242,6 +263,7 @@ class CallWorker : public Napi::AsyncProgressQueueWorker<std::shared_ptr<RecordS
   NlError err_;
   Napi::FunctionReference on_chunk_;
   Napi::ObjectReference callback_error_;
+  bool chunk_failed_ = false;
   bool interrupted_ = false;
   double bytes_ = 0, datagrams_ = 0, messages_ = 0, result_ = 0;
 };
@@ -350,20 +372,18 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
 // parse(name, buffer) -> records: the parsers on captured bytes.
 Napi::Value Parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsTypedArray() ||
+      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+    throw Napi::TypeError::New(env, "parse(name, Uint8Array) expected");
   std::string name = info[0].As<Napi::String>().Utf8Value();
   const Parser* parser = find_parser(name);
-  if (parser == nullptr) {
-    Napi::TypeError::New(env, "unknown parser " + name).ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (parser == nullptr) throw Napi::TypeError::New(env, "unknown parser " + name);
   auto buf = info[1].As<Napi::Uint8Array>();
   RecordSet set(parser->root());
   NlError err;
   bool interrupted = false;
-  if (!parse_messages(*parser, buf.Data(), buf.ByteLength(), &set, &interrupted, &err)) {
-    to_js_error(env, err, "parse." + name).ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (!parse_messages(*parser, buf.Data(), buf.ByteLength(), &set, &interrupted, &err))
+    throw to_js_error(env, err, "parse." + name);
   Napi::Object o = records_to_js(env, set);
   o.Set("interrupted", interrupted);
   return o;
@@ -398,9 +418,13 @@ Napi::Array schemas_to_js(Napi::Env env) {
 
 }  // namespace
 
+// Any step can fail when the worker loading the addon is being terminated:
+// node-addon-api's module wrapper turns the Napi::Error into a JS exception
+// nobody sees (see the top of this file).
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  auto* data = new AddonData();
-  env.SetInstanceData<AddonData>(data);
+  std::unique_ptr<AddonData> owned(new AddonData());
+  env.SetInstanceData<AddonData>(owned.get());
+  AddonData* data = owned.release();
   Napi::Function ctor = NativeHandle::Define(env);
   data->handle_ctor = Napi::Persistent(ctor);
   exports.Set("NativeHandle", ctor);

@@ -4,9 +4,10 @@
 // exits normally with open handles (and is not kept alive by them); a
 // namespace deleted while a handle is open keeps working; 10 000 handles
 // opened and closed leave no fd behind (/proc/self/fd, before any GC).
-// Workers that end never take the process down, also when Node unloads the
-// addon with the last of them: this runs in a child process, so a crash
-// fails the test, not the runner.
+// Workers that end, or are terminated at any moment (loading the addon,
+// inside a Handle method, in the middle of a streamed dump), never take the
+// process down, also when Node unloads the addon with the last of them: each
+// runs in a child process, so a crash fails the test, not the runner.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -213,3 +214,53 @@ test(
     assert.match(r.stdout, /survived/);
   },
 );
+
+test('terminating workers in the middle of streamed dumps never takes the process down', { skip }, () => {
+  const ns = routesNetns(20_000);
+  // Chunks are handed to JS while the dump is read; terminate() lands
+  // anywhere in that, including inside the chunk callback.
+  const script = `
+    const { Worker } = require('node:worker_threads');
+    (async () => {
+      for (let i = 0; i < 25; i++) {
+        const w = new Worker(\`
+          const { parentPort } = require('node:worker_threads');
+          const nl = require(${JSON.stringify(builtPackage())});
+          const h = new nl.Handle({ netns: ${JSON.stringify(ns)} });
+          parentPort.postMessage('ready');
+          (async () => { for (;;) await Promise.all([1, 2, 3, 4].map(() => h.routeList(null, 0))); })();
+        \`, { eval: true });
+        await new Promise((resolve) => w.once('message', resolve));
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 300));
+        await w.terminate();
+      }
+      console.log('survived');
+    })();`;
+  const r = runNode(script, { timeoutMs: 120_000 });
+  assert.ok(r.status === 0 && r.signal === null, describeExit(r));
+  assert.match(r.stdout, /survived/);
+});
+
+test('terminating workers while they load the addon or are inside Handle methods never takes the process down', { skip }, () => {
+  const ns = createNetns('life');
+  // From 0 to 30 ms after the worker starts: inside require() (the addon's
+  // Init), new Handle(), or one of 100 linkByIndex calls per turn.
+  const script = `
+    const { Worker } = require('node:worker_threads');
+    (async () => {
+      for (let i = 0; i < 200; i++) {
+        const w = new Worker(\`
+          const nl = require(${JSON.stringify(builtPackage())});
+          const h = new nl.Handle({ netns: ${JSON.stringify(ns)}, families: [0] });
+          (async () => { for (;;) { const calls = []; for (let k = 0; k < 100; k++) calls.push(h.linkByIndex(1)); await Promise.all(calls); } })();
+        \`, { eval: true });
+        await new Promise((resolve) => w.once('online', resolve));
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
+        await w.terminate();
+      }
+      console.log('survived');
+    })();`;
+  const r = runNode(script, { timeoutMs: 120_000 });
+  assert.ok(r.status === 0 && r.signal === null, describeExit(r));
+  assert.match(r.stdout, /survived/);
+});
