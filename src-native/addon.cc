@@ -65,6 +65,13 @@ struct AddonData {
   }
 };
 
+// An own property of `o`, or undefined: what JS passes in is never read
+// through the prototype chain, where any code in the process could have put
+// a `nsPath` or a `fakeKernelFd`.
+Napi::Value own(const Napi::Object& o, const char* key) {
+  return o.HasOwnProperty(key) ? o.Get(key) : o.Env().Undefined();
+}
+
 Napi::Error to_js_error(Napi::Env env, const NlError& e, const std::string& op) {
   Napi::Error err = Napi::Error::New(env, e.message.empty() ? e.code : e.message);
   Napi::Object o = err.Value();
@@ -125,9 +132,18 @@ Napi::Object records_to_js(Napi::Env env, RecordSet& set) {
   return o;
 }
 
+// Own enumerable string keys only (GetPropertyNames would walk the
+// prototype chain like for...in).
 Args args_from_js(const Napi::Object& obj) {
   Args a;
-  Napi::Array keys = obj.GetPropertyNames();
+  Napi::Env env = obj.Env();
+  napi_value names;
+  napi_status st = napi_get_all_property_names(
+      env, obj, napi_key_own_only,
+      static_cast<napi_key_filter>(napi_key_enumerable | napi_key_skip_symbols),
+      napi_key_numbers_to_strings, &names);
+  if (st != napi_ok) throw Napi::Error::New(env);
+  Napi::Array keys(env, names);
   for (uint32_t i = 0; i < keys.Length(); i++) {
     std::string k = keys.Get(i).As<Napi::String>().Utf8Value();
     Napi::Value v = obj.Get(k);
@@ -278,42 +294,43 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
   }
 
   // new NativeHandle({ nsPath?, nsFd?, protocols }) or, for tests,
-  // new NativeHandle({ fakeKernelFd, protocol, port }).
+  // new NativeHandle({ fakeKernelFd, protocol, port }). Own properties only.
   explicit NativeHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeHandle>(info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsObject()) {
-      Napi::TypeError::New(env, "options object expected").ThrowAsJavaScriptException();
-      return;
-    }
+    if (info.Length() < 1 || !info[0].IsObject())
+      throw Napi::TypeError::New(env, "options object expected");
     Napi::Object opts = info[0].As<Napi::Object>();
     NlError err;
-    if (opts.Has("fakeKernelFd")) {
-      core_ = HandleCore::adopt(Fd(opts.Get("fakeKernelFd").As<Napi::Number>().Int32Value()),
-                                opts.Get("protocol").As<Napi::Number>().Int32Value(),
-                                opts.Get("port").As<Napi::Number>().Uint32Value(), &err);
+    Napi::Value fake = own(opts, "fakeKernelFd");
+    if (!fake.IsUndefined()) {
+      Napi::Value protocol = own(opts, "protocol"), port = own(opts, "port");
+      if (!fake.IsNumber() || !protocol.IsNumber() || !port.IsNumber())
+        throw Napi::TypeError::New(env, "fakeKernelFd, protocol and port must be numbers");
+      core_ = HandleCore::adopt(Fd(fake.As<Napi::Number>().Int32Value()),
+                                protocol.As<Napi::Number>().Int32Value(),
+                                port.As<Napi::Number>().Uint32Value(), &err);
     } else {
+      Napi::Value path = own(opts, "nsPath"), fd = own(opts, "nsFd"), ps = own(opts, "protocols");
+      if ((!path.IsUndefined() && !path.IsString()) || (!fd.IsUndefined() && !fd.IsNumber()))
+        throw Napi::TypeError::New(env, "nsPath must be a string and nsFd a number");
+      if (!ps.IsArray()) throw Napi::TypeError::New(env, "protocols must be an array");
+      std::vector<int> protocols;
+      Napi::Array arr = ps.As<Napi::Array>();
+      for (uint32_t i = 0; i < arr.Length(); i++) {
+        Napi::Value p = arr.Get(i);
+        if (!p.IsNumber()) throw Napi::TypeError::New(env, "protocols must be numbers");
+        protocols.push_back(p.As<Napi::Number>().Int32Value());
+      }
       // Owned from here: on any failure below, closed once, by its Fd.
       Fd nsfd;
-      if (opts.Has("nsPath") || opts.Has("nsFd")) {
-        std::string path =
-            opts.Has("nsPath") ? opts.Get("nsPath").As<Napi::String>().Utf8Value() : "";
-        int fd = opts.Has("nsFd") ? opts.Get("nsFd").As<Napi::Number>().Int32Value() : -1;
-        nsfd = open_netns(path, fd, &err);
-        if (!nsfd) {
-          to_js_error(env, err, "open").ThrowAsJavaScriptException();
-          return;
-        }
+      if (path.IsString() || fd.IsNumber()) {
+        nsfd = open_netns(path.IsString() ? path.As<Napi::String>().Utf8Value() : "",
+                          fd.IsNumber() ? fd.As<Napi::Number>().Int32Value() : -1, &err);
+        if (!nsfd) throw to_js_error(env, err, "open");
       }
-      std::vector<int> protocols;
-      Napi::Array ps = opts.Get("protocols").As<Napi::Array>();
-      for (uint32_t i = 0; i < ps.Length(); i++)
-        protocols.push_back(ps.Get(i).As<Napi::Number>().Int32Value());
       core_ = HandleCore::create(std::move(nsfd), protocols, &err);
     }
-    if (!core_) {
-      to_js_error(env, err, "open").ThrowAsJavaScriptException();
-      return;
-    }
+    if (!core_) throw to_js_error(env, err, "open");
     env.GetInstanceData<AddonData>()->track(core_);
   }
 
@@ -325,6 +342,8 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
   // call(op, args, timeoutMs, onChunk?) -> Promise<records>
   Napi::Value Call(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
+    if (info.Length() < 3 || !info[0].IsString() || !info[1].IsObject() || !info[2].IsNumber())
+      throw Napi::TypeError::New(env, "call(op, args, timeoutMs, onChunk?) expected");
     std::string name = info[0].As<Napi::String>().Utf8Value();
     const Op* op = find_op(name);
     NlError err;
