@@ -5,8 +5,8 @@
 //   pollution stays there);
 // - with every fd in use, the package-level calls reject with EMFILE instead
 //   of throwing (a child under prlimit, inside a namespace);
-// - option types are checked (TypeError naming the type), and a Link's index
-//   is read once.
+// - option types are checked (TypeError naming the type), a Link's index is
+//   read once, and every library error code is in the README's error table.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -178,4 +178,22 @@ test('a Link argument’s index is read once, and only as an own property', { sk
   } finally {
     h.close();
   }
+});
+
+test('every library error code is in the README’s error table', () => {
+  const root = path.join(__dirname, '..');
+  const sources = [
+    ...fs.readdirSync(path.join(root, 'lib'), { recursive: true }).map((f) => path.join('lib', String(f))),
+    ...fs.readdirSync(path.join(root, 'src-native')).map((f) => path.join('src-native', f)),
+  ].filter((f) => /\.(ts|cc|h)$/.test(f));
+  const codes = new Set<string>();
+  for (const f of sources)
+    for (const m of fs.readFileSync(path.join(root, f), 'utf8').matchAll(/['"](ERR_[A-Z_]+|NLM_F_DUMP_INTR)['"]/g))
+      codes.add(m[1]);
+  // The facade only ever asks for operations the addon registered.
+  codes.delete('ERR_UNKNOWN_OP');
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('## Errors'), readme.indexOf('\n## ', readme.indexOf('## Errors') + 1));
+  assert.ok(codes.size >= 4, [...codes].join(' '));
+  for (const code of codes) assert.ok(table.includes(`\`'${code}'\``), `${code} is not in the README's error table`);
 });
