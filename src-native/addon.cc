@@ -169,20 +169,22 @@ Args args_from_js(const Napi::Object& obj) {
 // delivers every queued chunk before OnOK.
 class CallWorker : public Napi::AsyncProgressQueueWorker<std::shared_ptr<RecordSet>> {
  public:
-  CallWorker(Napi::Env env, std::shared_ptr<HandleCore> core, std::shared_ptr<ParseThreads> threads,
-             const Op* op, Args args, int timeout_ms, Napi::Value on_chunk)
+  // Whatever can fail (N-API calls, while a worker is being terminated) is
+  // made by the caller first. Once the base class has created its
+  // thread-safe function, a throw from here would free this object, and the
+  // function's finalizer would later use it (a use after free ASan found).
+  CallWorker(Napi::Env env, Napi::Promise::Deferred deferred, Napi::FunctionReference on_chunk,
+             std::shared_ptr<HandleCore> core, std::shared_ptr<ParseThreads> threads, const Op* op,
+             Args args, int timeout_ms)
       : Napi::AsyncProgressQueueWorker<std::shared_ptr<RecordSet>>(env, "nlwrap"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+        deferred_(deferred),
         core_(std::move(core)),
         threads_(std::move(threads)),
         op_(op),
         args_(std::move(args)),
         timeout_ms_(timeout_ms),
-        records_(op->parser->root()) {
-    if (on_chunk.IsFunction()) on_chunk_ = Napi::Persistent(on_chunk.As<Napi::Function>());
-  }
-
-  Napi::Promise promise() { return deferred_.Promise(); }
+        records_(op->parser->root()),
+        on_chunk_(std::move(on_chunk)) {}
 
   void Execute(const ExecutionProgress& progress) override {
     auto sock = core_->acquire(op_->protocol, &err_);
@@ -368,12 +370,15 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
     Args args = args_from_js(info[1].As<Napi::Object>());
     int timeout = info[2].As<Napi::Number>().Int32Value();
     auto threads = env.GetInstanceData<AddonData>()->parse_threads;
+    auto deferred = Napi::Promise::Deferred::New(env);
+    Napi::FunctionReference on_chunk;
+    if (info[3].IsFunction()) on_chunk = Napi::Persistent(info[3].As<Napi::Function>());
     // node-addon-api deletes it once it has completed (its thread-safe
     // function refers to it until then, so it is never deleted here).
-    auto* w = new CallWorker(env, core_, std::move(threads), op, std::move(args), timeout, info[3]);
-    Napi::Promise p = w->promise();
+    auto* w = new CallWorker(env, deferred, std::move(on_chunk), core_, std::move(threads), op,
+                             std::move(args), timeout);
     w->Queue();
-    return p;
+    return deferred.Promise();
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
