@@ -3,9 +3,17 @@
 
 #include <pthread.h>
 
+#include <chrono>
 #include <system_error>
 
 namespace nlw {
+
+namespace {
+// How long a parse thread waits for work before it exits. Not a static
+// member: an odr-used one becomes an STB_GNU_UNIQUE symbol, and a library
+// defining one is never unloaded (the -O1 sanitizer build did that).
+constexpr std::chrono::seconds kIdleExit{10};
+}  // namespace
 
 bool ParseThreads::submit(std::function<void()> job) {
   std::vector<std::thread> done;  // joined outside the lock

@@ -16,7 +16,6 @@
 // in that code then crashes the process when it wakes.
 #pragma once
 
-#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -51,7 +50,6 @@ class ParseThreads {
  private:
   void loop(uint64_t id);
 
-  static constexpr std::chrono::seconds kIdleExit{10};
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::function<void()>> jobs_;
