@@ -34,7 +34,7 @@ import type { XfrmPolicy, XfrmState } from './types/xfrm';
 import { ConntrackFilter } from './conntrack-filter';
 import { encodeFilters, encodeIdentities, kernelFilterArgs, MAX_CONNTRACK_FILTERS } from './conntrack-wire';
 import type { ConntrackFlow, CustomConntrackFilter } from './types/conntrack';
-import { checkIfindex, checkLinkName, IFNAMSIZ } from './validate';
+import { bare, checkIfindex, checkInteger, checkLinkName, IFNAMSIZ, ownProp } from './validate';
 import { checkXfrmFamily, hideKeys } from './xfrm';
 
 export interface HandleOptions {
@@ -86,25 +86,26 @@ function checkOptions(options: HandleOptions | undefined): Required<Omit<HandleO
   if (options === undefined || options === null) options = {};
   if (typeof options !== 'object' || Array.isArray(options)) throw new TypeError('Handle options must be an object');
   for (const k of Object.keys(options)) if (!OPTION_KEYS.has(k)) throw new TypeError(`unknown Handle option '${k}'`);
-  const families = options.families ?? PROTOCOLS;
+  const opt = (key: keyof HandleOptions): unknown => ownProp(options as object, key);
+  const families = opt('families') ?? PROTOCOLS;
   if (!Array.isArray(families) || families.length === 0)
     throw new TypeError('options.families must be a non-empty array of NETLINK_ROUTE, NETLINK_XFRM, NETLINK_NETFILTER');
-  for (const f of families)
+  const fams: number[] = [...(families as unknown[])] as number[];
+  for (const f of fams)
     if (!PROTOCOLS.includes(f)) throw new RangeError(`options.families: unsupported netlink protocol ${String(f)}`);
-  if (new Set(families).size !== families.length) throw new RangeError('options.families lists a protocol twice');
-  const maxAttempts = options.maxAttempts ?? 5;
-  if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 1000)
-    throw new RangeError(`options.maxAttempts must be an integer from 1 to 1000, got ${String(maxAttempts)}`);
-  const onInterrupted = options.onInterrupted ?? 'return';
+  if (new Set(fams).size !== fams.length) throw new RangeError('options.families lists a protocol twice');
+  const maxAttempts = opt('maxAttempts') ?? 5;
+  checkInteger(maxAttempts, 'options.maxAttempts', 1, 1000);
+  const onInterrupted = opt('onInterrupted') ?? 'return';
   if (onInterrupted !== 'return' && onInterrupted !== 'throw')
     throw new RangeError(`options.onInterrupted must be 'return' or 'throw', got ${String(onInterrupted)}`);
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS)
-    throw new RangeError(`options.timeoutMs must be an integer from 1 to ${MAX_TIMEOUT_MS}, got ${String(timeoutMs)}`);
-  const logger = options.logger ?? defaultLogger;
+  const timeoutMs = opt('timeoutMs') ?? 60_000;
+  checkInteger(timeoutMs, 'options.timeoutMs', 1, MAX_TIMEOUT_MS);
+  const logger = (opt('logger') ?? defaultLogger) as Logger;
   if (typeof logger !== 'object' || logger === null || typeof logger.warn !== 'function')
     throw new TypeError('options.logger must be an object with a warn(message, details) method');
-  return { netns: options.netns, families: [...families], maxAttempts, onInterrupted, timeoutMs, logger };
+  const netns = opt('netns') as string | number | undefined;
+  return { netns, families: fams, maxAttempts, onInterrupted, timeoutMs, logger };
 }
 
 /** A conntrack delete's result: how many were deleted, the failures, and why it stopped early if it did. */
@@ -216,7 +217,8 @@ export class Handle {
     this.#policy = { maxAttempts: o.maxAttempts, onInterrupted: o.onInterrupted, logger: o.logger };
     this.#timeoutMs = o.timeoutMs;
     try {
-      this.#native = new binding.NativeHandle({ ...target, protocols: o.families });
+      // Exactly these keys, on an object without a prototype.
+      this.#native = new binding.NativeHandle(bare({ ...target, protocols: o.families }));
       debugNetns(
         'handle opened in %s, protocols %o',
         target.nsPath ?? (target.nsFd !== undefined ? `fd ${target.nsFd}` : "the caller's namespace"),
@@ -531,7 +533,7 @@ export class Handle {
     const stream = new StreamDecoder(OP_ROOTS[op]);
     let reply: NativeReply;
     try {
-      reply = await this.#native.call(op, args, timeoutMs, (chunk) => stream.push(chunk));
+      reply = await this.#native.call(op, bare(args), timeoutMs, (chunk) => stream.push(chunk));
     } catch (err) {
       throw fromNative(err, name);
     }

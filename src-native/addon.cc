@@ -4,10 +4,17 @@
 // Every request runs in an AsyncWorker: Execute() (a libuv pool thread) does
 // the socket I/O and parsing and never touches napi_env; OnOK() (the JS
 // thread) hands the parsed records to JS in one object. Per-environment state
-// (SetInstanceData) closes a worker thread's handles when that thread ends.
+// (SetInstanceData) closes a worker thread's handles and joins its parse
+// threads when that thread ends.
+//
+// A worker can be terminated at any point, also while its JS is inside one
+// of these functions: from then on every N-API call that needs JS fails.
+// binding.gyp defines NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS, so
+// node-addon-api then neither aborts (napi_fatal_error) nor throws a C++
+// exception out of a callback; the code here calls JS through plain N-API and
+// catches everything at each entry point node-addon-api does not wrap.
 #include <linux/netlink.h>
 #include <napi.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <memory>
@@ -15,8 +22,10 @@
 #include <vector>
 
 #include "family.h"
+#include "fd.h"
 #include "handle.h"
 #include "netns.h"
+#include "pipeline.h"
 #include "record.h"
 
 #ifndef NLWRAP_SOURCE_HASH
@@ -30,11 +39,15 @@ Napi::Object testing_exports(Napi::Env env);
 
 namespace {
 
-// Handles opened in this environment, closed when the environment ends.
+// Handles opened in this environment, closed when the environment ends, and
+// the environment's parse threads, joined then: Node unloads the addon with
+// the last environment that loaded it, so none may be left in its code.
+// (Node runs this after the environment's thread-pool work has finished.)
 struct AddonData {
   std::mutex mu;
   std::vector<std::weak_ptr<HandleCore>> handles;
   Napi::FunctionReference handle_ctor;
+  std::shared_ptr<ParseThreads> parse_threads = std::make_shared<ParseThreads>();
 
   void track(const std::shared_ptr<HandleCore>& h) {
     std::lock_guard<std::mutex> lock(mu);
@@ -48,8 +61,16 @@ struct AddonData {
   ~AddonData() {
     for (auto& w : handles)
       if (auto h = w.lock()) h->close();
+    parse_threads->shutdown();
   }
 };
+
+// An own property of `o`, or undefined: what JS passes in is never read
+// through the prototype chain, where any code in the process could have put
+// a `nsPath` or a `fakeKernelFd`.
+Napi::Value own(const Napi::Object& o, const char* key) {
+  return o.HasOwnProperty(key) ? o.Get(key) : o.Env().Undefined();
+}
 
 Napi::Error to_js_error(Napi::Env env, const NlError& e, const std::string& op) {
   Napi::Error err = Napi::Error::New(env, e.message.empty() ? e.code : e.message);
@@ -111,9 +132,18 @@ Napi::Object records_to_js(Napi::Env env, RecordSet& set) {
   return o;
 }
 
+// Own enumerable string keys only (GetPropertyNames would walk the
+// prototype chain like for...in).
 Args args_from_js(const Napi::Object& obj) {
   Args a;
-  Napi::Array keys = obj.GetPropertyNames();
+  Napi::Env env = obj.Env();
+  napi_value names;
+  napi_status st = napi_get_all_property_names(
+      env, obj, napi_key_own_only,
+      static_cast<napi_key_filter>(napi_key_enumerable | napi_key_skip_symbols),
+      napi_key_numbers_to_strings, &names);
+  if (st != napi_ok) throw Napi::Error::New(env);
+  Napi::Array keys(env, names);
   for (uint32_t i = 0; i < keys.Length(); i++) {
     std::string k = keys.Get(i).As<Napi::String>().Utf8Value();
     Napi::Value v = obj.Get(k);
@@ -139,24 +169,28 @@ Args args_from_js(const Napi::Object& obj) {
 // delivers every queued chunk before OnOK.
 class CallWorker : public Napi::AsyncProgressQueueWorker<std::shared_ptr<RecordSet>> {
  public:
-  CallWorker(Napi::Env env, std::shared_ptr<HandleCore> core, const Op* op, Args args,
-             int timeout_ms, Napi::Value on_chunk)
+  // Whatever can fail (N-API calls, while a worker is being terminated) is
+  // made by the caller first. Once the base class has created its
+  // thread-safe function, a throw from here would free this object, and the
+  // function's finalizer would later use it (a use after free ASan found).
+  CallWorker(Napi::Env env, Napi::Promise::Deferred deferred, Napi::FunctionReference on_chunk,
+             std::shared_ptr<HandleCore> core, std::shared_ptr<ParseThreads> threads, const Op* op,
+             Args args, int timeout_ms)
       : Napi::AsyncProgressQueueWorker<std::shared_ptr<RecordSet>>(env, "nlwrap"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+        deferred_(deferred),
         core_(std::move(core)),
+        threads_(std::move(threads)),
         op_(op),
         args_(std::move(args)),
         timeout_ms_(timeout_ms),
-        records_(op->parser->root()) {
-    if (on_chunk.IsFunction()) on_chunk_ = Napi::Persistent(on_chunk.As<Napi::Function>());
-  }
-
-  Napi::Promise promise() { return deferred_.Promise(); }
+        records_(op->parser->root()),
+        on_chunk_(std::move(on_chunk)) {}
 
   void Execute(const ExecutionProgress& progress) override {
     auto sock = core_->acquire(op_->protocol, &err_);
     if (!sock) return SetError(err_.code);
     OpContext ctx{sock.get(), args_, timeout_ms_, core_->cancel_fd(), &records_, Reply{}, &err_};
+    ctx.threads = threads_.get();
     if (!on_chunk_.IsEmpty()) {
       ctx.emit = [&progress](RecordSet&& chunk) {
         auto p = std::make_shared<RecordSet>(std::move(chunk));
@@ -174,36 +208,50 @@ class CallWorker : public Napi::AsyncProgressQueueWorker<std::shared_ptr<RecordS
     if (!ok) SetError(err_.code);
   }
 
+  // Called from node-addon-api's thread-safe function, where no wrapper
+  // catches a C++ exception: nothing may leave this function. The callback
+  // is called through plain N-API: when the worker is being terminated the
+  // call fails with the termination pending, and node-addon-api would turn
+  // that into a Napi::Error it cannot build (napi_fatal_error).
   void OnProgress(const std::shared_ptr<RecordSet>* chunks, size_t count) override {
-    if (on_chunk_.IsEmpty() || chunks == nullptr) return;
+    if (on_chunk_.IsEmpty() || chunks == nullptr || chunk_failed_) return;
     try {
       Napi::Env env = Env();
       Napi::HandleScope scope(env);
-      for (size_t i = 0; i < count; i++) {
-        try {
-          on_chunk_.Call({records_to_js(env, *chunks[i])});
-        } catch (const Napi::Error& e) {
-          if (callback_error_.IsEmpty()) callback_error_ = Napi::Persistent(e.Value());
-        }
+      for (size_t i = 0; i < count && !chunk_failed_; i++) {
+        napi_value arg = records_to_js(env, *chunks[i]);
+        napi_value ret;
+        if (napi_call_function(env, env.Undefined(), on_chunk_.Value(), 1, &arg, &ret) == napi_ok)
+          continue;
+        // The callback threw, or JS cannot run any more: no more chunks
+        // either way. OnOK rejects with what was thrown, if it can.
+        chunk_failed_ = true;
+        bool pending = false;
+        napi_value thrown;
+        napi_valuetype type;
+        if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
+            napi_get_and_clear_last_exception(env, &thrown) == napi_ok &&
+            napi_typeof(env, thrown, &type) == napi_ok && type == napi_object)
+          callback_error_ = Napi::Persistent(Napi::Object(env, thrown));
       }
-    } catch (const Napi::Error&) {
-      // The environment is being torn down (see OnOK): nobody takes chunks.
+    } catch (...) {
+      chunk_failed_ = true;  // the environment is going away: nobody takes chunks
     }
   }
 
   // Both settle the promise on the JS thread. When a worker thread is torn
   // down with this call in flight, the work completes inside Node's
   // Environment::CleanupHandles, where JS can no longer run: every N-API call
-  // fails, and a Napi::Error escaping here would make node-addon-api throw
-  // out of the libuv callback (std::terminate, the whole process aborts).
-  // Nobody is left to receive the result then, so it is dropped.
+  // fails. Nobody is left to receive the result then, so it is dropped.
   void OnOK() override {
     try {
-      if (!callback_error_.IsEmpty()) {
-        deferred_.Reject(callback_error_.Value());
+      Napi::Env env = Env();
+      if (chunk_failed_) {
+        deferred_.Reject(callback_error_.IsEmpty()
+                             ? Napi::Error::New(env, "the chunk callback failed").Value()
+                             : callback_error_.Value());
         return;
       }
-      Napi::Env env = Env();
       Napi::Object o = records_to_js(env, records_);
       o.Set("interrupted", interrupted_);
       o.Set("bytes", bytes_);
@@ -211,20 +259,21 @@ class CallWorker : public Napi::AsyncProgressQueueWorker<std::shared_ptr<RecordS
       o.Set("messages", messages_);
       o.Set("result", result_);
       deferred_.Resolve(o);
-    } catch (const Napi::Error&) {
+    } catch (...) {
     }
   }
 
   void OnError(const Napi::Error&) override {
     try {
       deferred_.Reject(to_js_error(Env(), err_, op_->name).Value());
-    } catch (const Napi::Error&) {
+    } catch (...) {
     }
   }
 
  private:
   Napi::Promise::Deferred deferred_;
   std::shared_ptr<HandleCore> core_;
+  std::shared_ptr<ParseThreads> threads_;
   const Op* op_;
   Args args_;
   int timeout_ms_;
@@ -232,6 +281,7 @@ class CallWorker : public Napi::AsyncProgressQueueWorker<std::shared_ptr<RecordS
   NlError err_;
   Napi::FunctionReference on_chunk_;
   Napi::ObjectReference callback_error_;
+  bool chunk_failed_ = false;
   bool interrupted_ = false;
   double bytes_ = 0, datagrams_ = 0, messages_ = 0, result_ = 0;
 };
@@ -246,42 +296,43 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
   }
 
   // new NativeHandle({ nsPath?, nsFd?, protocols }) or, for tests,
-  // new NativeHandle({ fakeKernelFd, protocol, port }).
+  // new NativeHandle({ fakeKernelFd, protocol, port }). Own properties only.
   explicit NativeHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeHandle>(info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsObject()) {
-      Napi::TypeError::New(env, "options object expected").ThrowAsJavaScriptException();
-      return;
-    }
+    if (info.Length() < 1 || !info[0].IsObject())
+      throw Napi::TypeError::New(env, "options object expected");
     Napi::Object opts = info[0].As<Napi::Object>();
     NlError err;
-    if (opts.Has("fakeKernelFd")) {
-      core_ = HandleCore::adopt(opts.Get("fakeKernelFd").As<Napi::Number>().Int32Value(),
-                                opts.Get("protocol").As<Napi::Number>().Int32Value(),
-                                opts.Get("port").As<Napi::Number>().Uint32Value());
+    Napi::Value fake = own(opts, "fakeKernelFd");
+    if (!fake.IsUndefined()) {
+      Napi::Value protocol = own(opts, "protocol"), port = own(opts, "port");
+      if (!fake.IsNumber() || !protocol.IsNumber() || !port.IsNumber())
+        throw Napi::TypeError::New(env, "fakeKernelFd, protocol and port must be numbers");
+      core_ = HandleCore::adopt(Fd(fake.As<Napi::Number>().Int32Value()),
+                                protocol.As<Napi::Number>().Int32Value(),
+                                port.As<Napi::Number>().Uint32Value(), &err);
     } else {
-      int nsfd = -1;
-      if (opts.Has("nsPath") || opts.Has("nsFd")) {
-        std::string path =
-            opts.Has("nsPath") ? opts.Get("nsPath").As<Napi::String>().Utf8Value() : "";
-        int fd = opts.Has("nsFd") ? opts.Get("nsFd").As<Napi::Number>().Int32Value() : -1;
-        nsfd = open_netns(path, fd, &err);
-        if (nsfd < 0) {
-          to_js_error(env, err, "open").ThrowAsJavaScriptException();
-          return;
-        }
-      }
+      Napi::Value path = own(opts, "nsPath"), fd = own(opts, "nsFd"), ps = own(opts, "protocols");
+      if ((!path.IsUndefined() && !path.IsString()) || (!fd.IsUndefined() && !fd.IsNumber()))
+        throw Napi::TypeError::New(env, "nsPath must be a string and nsFd a number");
+      if (!ps.IsArray()) throw Napi::TypeError::New(env, "protocols must be an array");
       std::vector<int> protocols;
-      Napi::Array ps = opts.Get("protocols").As<Napi::Array>();
-      for (uint32_t i = 0; i < ps.Length(); i++)
-        protocols.push_back(ps.Get(i).As<Napi::Number>().Int32Value());
-      core_ = HandleCore::create(nsfd, protocols, &err);
-      if (!core_) {
-        if (nsfd >= 0) ::close(nsfd);
-        to_js_error(env, err, "open").ThrowAsJavaScriptException();
-        return;
+      Napi::Array arr = ps.As<Napi::Array>();
+      for (uint32_t i = 0; i < arr.Length(); i++) {
+        Napi::Value p = arr.Get(i);
+        if (!p.IsNumber()) throw Napi::TypeError::New(env, "protocols must be numbers");
+        protocols.push_back(p.As<Napi::Number>().Int32Value());
       }
+      // Owned from here: on any failure below, closed once, by its Fd.
+      Fd nsfd;
+      if (path.IsString() || fd.IsNumber()) {
+        nsfd = open_netns(path.IsString() ? path.As<Napi::String>().Utf8Value() : "",
+                          fd.IsNumber() ? fd.As<Napi::Number>().Int32Value() : -1, &err);
+        if (!nsfd) throw to_js_error(env, err, "open");
+      }
+      core_ = HandleCore::create(std::move(nsfd), protocols, &err);
     }
+    if (!core_) throw to_js_error(env, err, "open");
     env.GetInstanceData<AddonData>()->track(core_);
   }
 
@@ -293,6 +344,8 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
   // call(op, args, timeoutMs, onChunk?) -> Promise<records>
   Napi::Value Call(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
+    if (info.Length() < 3 || !info[0].IsString() || !info[1].IsObject() || !info[2].IsNumber())
+      throw Napi::TypeError::New(env, "call(op, args, timeoutMs, onChunk?) expected");
     std::string name = info[0].As<Napi::String>().Utf8Value();
     const Op* op = find_op(name);
     NlError err;
@@ -316,10 +369,16 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
     }
     Args args = args_from_js(info[1].As<Napi::Object>());
     int timeout = info[2].As<Napi::Number>().Int32Value();
-    auto* w = new CallWorker(env, core_, op, std::move(args), timeout, info[3]);
-    Napi::Promise p = w->promise();
+    auto threads = env.GetInstanceData<AddonData>()->parse_threads;
+    auto deferred = Napi::Promise::Deferred::New(env);
+    Napi::FunctionReference on_chunk;
+    if (info[3].IsFunction()) on_chunk = Napi::Persistent(info[3].As<Napi::Function>());
+    // node-addon-api deletes it once it has completed (its thread-safe
+    // function refers to it until then, so it is never deleted here).
+    auto* w = new CallWorker(env, deferred, std::move(on_chunk), core_, std::move(threads), op,
+                             std::move(args), timeout);
     w->Queue();
-    return p;
+    return deferred.Promise();
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
@@ -337,20 +396,18 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
 // parse(name, buffer) -> records: the parsers on captured bytes.
 Napi::Value Parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsTypedArray() ||
+      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+    throw Napi::TypeError::New(env, "parse(name, Uint8Array) expected");
   std::string name = info[0].As<Napi::String>().Utf8Value();
   const Parser* parser = find_parser(name);
-  if (parser == nullptr) {
-    Napi::TypeError::New(env, "unknown parser " + name).ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (parser == nullptr) throw Napi::TypeError::New(env, "unknown parser " + name);
   auto buf = info[1].As<Napi::Uint8Array>();
   RecordSet set(parser->root());
   NlError err;
   bool interrupted = false;
-  if (!parse_messages(*parser, buf.Data(), buf.ByteLength(), &set, &interrupted, &err)) {
-    to_js_error(env, err, "parse." + name).ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (!parse_messages(*parser, buf.Data(), buf.ByteLength(), &set, &interrupted, &err))
+    throw to_js_error(env, err, "parse." + name);
   Napi::Object o = records_to_js(env, set);
   o.Set("interrupted", interrupted);
   return o;
@@ -392,9 +449,13 @@ Napi::Array schemas_to_js(Napi::Env env) {
 
 }  // namespace
 
+// Any step can fail when the worker loading the addon is being terminated:
+// node-addon-api's module wrapper turns the Napi::Error into a JS exception
+// nobody sees (see the top of this file).
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  auto* data = new AddonData();
-  env.SetInstanceData<AddonData>(data);
+  std::unique_ptr<AddonData> owned(new AddonData());
+  env.SetInstanceData<AddonData>(owned.get());
+  AddonData* data = owned.release();
   Napi::Function ctor = NativeHandle::Define(env);
   data->handle_ctor = Napi::Persistent(ctor);
   exports.Set("NativeHandle", ctor);

@@ -9,6 +9,11 @@
 // of the soak's throughput: 143 against 181 calls/s); the parse threads
 // are kept between dumps (a new thread per dump waited a median 0.9 ms to be
 // scheduled on a busy 2-vCPU host, a quarter of a 2 000-policy XFRM dump).
+//
+// Kept threads belong to one addon instance (one Node environment: the main
+// thread or a worker) and are joined when it ends: Node unloads the addon's
+// code with the last environment that loaded it, and a thread still parked
+// in that code then crashes the process when it wakes.
 #pragma once
 
 #include <condition_variable>
@@ -16,18 +21,54 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "socket.h"
 
 namespace nlw {
 
+// The parse threads of one addon instance. A dump takes a thread of its own
+// for its whole length (concurrent dumps never wait for each other), so
+// there are as many threads as dumps ever ran at once; one exits after some
+// seconds without work and is joined by the next submit() or shutdown().
+class ParseThreads {
+ public:
+  ParseThreads() = default;
+  ~ParseThreads() { shutdown(); }
+  ParseThreads(const ParseThreads&) = delete;
+  ParseThreads& operator=(const ParseThreads&) = delete;
+
+  // Runs `job` on a waiting thread, or a new one when every thread is
+  // taken; false when no thread could be started or after shutdown().
+  bool submit(std::function<void()> job);
+  // Runs the jobs already queued, then joins every thread. Called from the
+  // environment's teardown; later submits fail (their dumps parse inline).
+  void shutdown();
+
+ private:
+  void loop(uint64_t id);
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  // Threads blocked in wait_for: each queued job needs one of them (a
+  // notified thread still counts until it wakes) or a new thread.
+  size_t waiting_ = 0;
+  bool stopping_ = false;
+  uint64_t next_id_ = 0;
+  std::unordered_map<uint64_t, std::thread> threads_;  // started, not joined
+  std::vector<uint64_t> exited_;                       // left loop(): join is quick
+};
+
 class ParsePipeline {
  public:
   // Parses one datagram's data messages; false with `err` set stops the dump.
   using Parse = std::function<bool(const uint8_t* data, size_t len, NlError* err)>;
 
-  explicit ParsePipeline(Parse parse) : parse_(std::move(parse)) {}
+  // `threads` null: every datagram is parsed on the reader.
+  ParsePipeline(ParseThreads* threads, Parse parse) : threads_(threads), parse_(std::move(parse)) {}
   ~ParsePipeline() { stop(false); }
   ParsePipeline(const ParsePipeline&) = delete;
   ParsePipeline& operator=(const ParsePipeline&) = delete;
@@ -52,6 +93,7 @@ class ParsePipeline {
   // (~128 KiB: a few hundred links, a thousand routes).
   static constexpr size_t kInlineDatagrams = 4;
 
+  ParseThreads* threads_;
   Parse parse_;
   size_t inline_left_ = kInlineDatagrams;
   std::mutex mu_;
