@@ -37,6 +37,8 @@
         "NAPI_VERSION=8",
         "NODE_ADDON_API_DISABLE_DEPRECATED",
         "NAPI_CPP_EXCEPTIONS",
+        "NODE_ADDON_API_CPP_EXCEPTIONS_ALL",
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS",
         "NLWRAP_SOURCE_HASH=\"<!(node scripts/source-hash.js)\""
       ],
       "cflags!": ["-fno-exceptions"],

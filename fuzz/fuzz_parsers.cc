@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "family.h"
+#include "fd.h"
 #include "record.h"
 #include "socket.h"
 
@@ -91,7 +92,8 @@ void fuzz_socket(const uint8_t* data, size_t size) {
   int big = 4 << 20;
   setsockopt(sv[0], SOL_SOCKET, SO_RCVBUF, &big, sizeof big);
   setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &big, sizeof big);
-  auto sock = NetlinkSocket::adopt(sv[0], NETLINK_ROUTE, kPort);
+  Fd peer_end(sv[1]);
+  auto sock = NetlinkSocket::adopt(Fd(sv[0]), NETLINK_ROUTE, kPort);
   const Parser* links = find_parser("links");
   for (int round = 0; round < 2; round++) {
     std::thread peer(answer, sv[1], data, round == 0 ? size : 0);
@@ -112,8 +114,6 @@ void fuzz_socket(const uint8_t* data, size_t size) {
     }
     if (!sock->reusable()) break;
   }
-  sock.reset();
-  close(sv[1]);
 }
 
 }  // namespace

@@ -11,6 +11,8 @@ export interface NativeField {
   type: FieldType;
   cell: number;
   child: string;
+  /** Variant and VariantObj fields: the schema name for each value that selects one (a link's kind). */
+  variants?: Record<string, string>;
 }
 
 export interface NativeSchema {

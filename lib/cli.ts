@@ -31,8 +31,10 @@ function usage(cmd?: Command): string {
 }
 
 function parseFlags(cmd: Command, argv: string[], positional: string[]): Record<string, string | true> {
-  const specs: Record<string, { value: boolean }> = { ...cmd.flags, ...COMMON };
-  const out: Record<string, string | true> = Object.create(null) as Record<string, string | true>;
+  // No prototype: `--constructor` is unknown, and a flag not given is absent
+  // whatever Object.prototype holds.
+  const specs: Record<string, { value: boolean }> = Object.assign(Object.create(null), cmd.flags, COMMON);
+  const out: Record<string, string | true> = Object.create(null);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (!arg.startsWith('--')) {

@@ -11,7 +11,6 @@
 // iterator then rejects with DumpInterruptedError (its `partial` is empty:
 // the batches were already yielded), under 'return' the logger hears of it.
 import type { NativeHandle, NativeRecords, NativeStream } from './binding';
-import { decodeRecordsSync } from './decode';
 import { DumpInterruptedError, fromNative } from './errors';
 import type { RetryPolicy } from './retry';
 import { checkInteger } from './validate';
@@ -62,8 +61,8 @@ export interface StreamSpec<T> {
   timeoutMs: number;
   policy: RetryPolicy;
   site: { stack?: string };
-  /** Keeps or drops each decoded object (the list call's own filter), in place. */
-  filter?: (items: T[]) => T[];
+  /** A chunk's objects, as the list call returns them (decoded, then its own filter). */
+  decode: (chunk: NativeRecords) => T[];
   /** Counts the attempt on the handle (interrupted or not). */
   onEnd?: (end: StreamEnd) => void;
 }
@@ -129,9 +128,8 @@ export class DumpStream<T> implements AsyncIterable<T[]> {
       if (this.#closed) return null;
       const chunk = this.#pending.shift();
       if (chunk) {
-        const items = decodeRecordsSync<T>(chunk);
-        const kept = this.#spec.filter ? this.#spec.filter(items) : items;
-        if (kept.length > 0) return kept;
+        const items = this.#spec.decode(chunk);
+        if (items.length > 0) return items;
         continue;
       }
       if (this.#end) {

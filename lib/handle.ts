@@ -14,6 +14,7 @@ import {
   NETLINK_XFRM,
   RT_FILTER_OIF,
 } from './constants';
+import type { DeleteOutcome, Root, Roots } from './decode';
 import { ConntrackDeleteError, fromNative, handleClosedError, LinkNotFoundError, NetlinkError } from './errors';
 import { callerStack, defaultLogger, withRetries, type HandleStats, type Logger, type RetryPolicy } from './retry';
 import type { Link } from './types/link';
@@ -34,6 +35,7 @@ import { ConntrackFilter } from './conntrack-filter';
 import { nativeRequest } from './native-request';
 import {
   checkSubscribeOptions,
+  failedStream,
   Subscription,
   type CheckedSubscribeOptions,
   type EventRecord,
@@ -69,7 +71,7 @@ import {
 } from './uapi';
 import { encodeFilters, encodeIdentities, kernelFilterArgs, MAX_CONNTRACK_FILTERS } from './conntrack-wire';
 import type { ConntrackFlow, CustomConntrackFilter } from './types/conntrack';
-import { checkIfindex, checkLinkName, IFNAMSIZ } from './validate';
+import { bare, checkIfindex, checkInteger, checkLinkName, IFNAMSIZ, ownProp } from './validate';
 import { checkXfrmFamily, hideKeys } from './xfrm';
 
 export interface HandleOptions {
@@ -121,36 +123,26 @@ function checkOptions(options: HandleOptions | undefined): Required<Omit<HandleO
   if (options === undefined || options === null) options = {};
   if (typeof options !== 'object' || Array.isArray(options)) throw new TypeError('Handle options must be an object');
   for (const k of Object.keys(options)) if (!OPTION_KEYS.has(k)) throw new TypeError(`unknown Handle option '${k}'`);
-  const families = options.families ?? PROTOCOLS;
+  const opt = (key: keyof HandleOptions): unknown => ownProp(options as object, key);
+  const families = opt('families') ?? PROTOCOLS;
   if (!Array.isArray(families) || families.length === 0)
     throw new TypeError('options.families must be a non-empty array of NETLINK_ROUTE, NETLINK_XFRM, NETLINK_NETFILTER');
-  for (const f of families)
+  const fams: number[] = [...(families as unknown[])] as number[];
+  for (const f of fams)
     if (!PROTOCOLS.includes(f)) throw new RangeError(`options.families: unsupported netlink protocol ${String(f)}`);
-  if (new Set(families).size !== families.length) throw new RangeError('options.families lists a protocol twice');
-  const maxAttempts = options.maxAttempts ?? 5;
-  if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 1000)
-    throw new RangeError(`options.maxAttempts must be an integer from 1 to 1000, got ${String(maxAttempts)}`);
-  const onInterrupted = options.onInterrupted ?? 'return';
+  if (new Set(fams).size !== fams.length) throw new RangeError('options.families lists a protocol twice');
+  const maxAttempts = opt('maxAttempts') ?? 5;
+  checkInteger(maxAttempts, 'options.maxAttempts', 1, 1000);
+  const onInterrupted = opt('onInterrupted') ?? 'return';
   if (onInterrupted !== 'return' && onInterrupted !== 'throw')
     throw new RangeError(`options.onInterrupted must be 'return' or 'throw', got ${String(onInterrupted)}`);
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  if (typeof timeoutMs !== 'number' || !Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS)
-    throw new RangeError(`options.timeoutMs must be an integer from 1 to ${MAX_TIMEOUT_MS}, got ${String(timeoutMs)}`);
-  const logger = options.logger ?? defaultLogger;
+  const timeoutMs = opt('timeoutMs') ?? 60_000;
+  checkInteger(timeoutMs, 'options.timeoutMs', 1, MAX_TIMEOUT_MS);
+  const logger = (opt('logger') ?? defaultLogger) as Logger;
   if (typeof logger !== 'object' || logger === null || typeof logger.warn !== 'function')
     throw new TypeError('options.logger must be an object with a warn(message, details) method');
-  return { netns: options.netns, families: [...families], maxAttempts, onInterrupted, timeoutMs, logger };
-}
-
-/** ct.delete / ct.deleteExact records (src-native/parse_conntrack.cc, ct_outcome). */
-interface DeleteOutcome {
-  index: number | null;
-  errnum: number | null;
-  code: string | null;
-  flow: ConntrackFlow | null;
-  /** Set on the one record that says why the deletes stopped early. */
-  stopped: boolean | null;
-  message: string | null;
+  const netns = opt('netns') as string | number | undefined;
+  return { netns, families: fams, maxAttempts, onInterrupted, timeoutMs, logger };
 }
 
 /** A conntrack delete's result: how many were deleted, the failures, and why it stopped early if it did. */
@@ -159,6 +151,22 @@ interface DeleteResult {
   errors: NetlinkError[];
   stop?: NetlinkError;
 }
+
+/** The records each operation's reply holds (its root schema). */
+const OP_ROOTS = {
+  'link.dump': 'link',
+  'link.get': 'link',
+  'addr.dump': 'addr',
+  'route.dump': 'route',
+  'xfrm.policy.dump': 'xfrm_policy',
+  'xfrm.state.dump': 'xfrm_state',
+  'ct.dump': 'ct_flow',
+  'ct.delete': 'ct_outcome',
+  'ct.deleteExact': 'ct_outcome',
+} as const satisfies Record<string, Root>;
+type Op = keyof typeof OP_ROOTS;
+/** The objects a reply of `O` decodes to. */
+type ItemOf<O extends Op> = Roots[(typeof OP_ROOTS)[O]];
 
 function checkConntrackArgs(table: unknown, family: unknown): void {
   if (typeof table !== 'number') throw new TypeError(`table must be a number, got ${typeof table}`);
@@ -274,7 +282,8 @@ export class Handle {
     this.#policy = { maxAttempts: o.maxAttempts, onInterrupted: o.onInterrupted, logger: o.logger };
     this.#timeoutMs = o.timeoutMs;
     try {
-      this.#native = new binding.NativeHandle({ ...target, protocols: o.families });
+      // Exactly these keys, on an object without a prototype.
+      this.#native = new binding.NativeHandle(bare({ ...target, protocols: o.families }));
       debugNetns(
         'handle opened in %s, protocols %o',
         target.nsPath ?? (target.nsFd !== undefined ? `fd ${target.nsFd}` : "the caller's namespace"),
@@ -308,7 +317,7 @@ export class Handle {
   /** Every link in the namespace (RTM_GETLINK dump). */
   linkList(): Promise<Link[]> {
     const site = callerStack(this.linkList);
-    return this.#dump<Link>('linkList', 'link.dump', {}, site);
+    return this.#dump('linkList', 'link.dump', {}, site);
   }
 
   /**
@@ -328,7 +337,7 @@ export class Handle {
         this.#linkByNameByDump = true;
       }
     }
-    const links = await this.#dump<Link>('linkByName', 'link.dump', {}, site);
+    const links = await this.#dump('linkByName', 'link.dump', {}, site);
     const found = links.find((l) => l.name === name || (l.altNames?.includes(name) ?? false));
     if (!found) throw new LinkNotFoundError(name, 'linkByName');
     return found;
@@ -342,7 +351,7 @@ export class Handle {
 
   async #getLink(name: string, args: NativeArgs, what: string): Promise<Link> {
     try {
-      const links = await this.#request<Link>(name, 'link.get', args);
+      const links = await this.#request(name, 'link.get', args);
       if (links.length !== 1) throw new NetlinkError(`${name}: expected one link, got ${links.length}`, 'EBADMSG', 74, name);
       return links[0];
     } catch (err) {
@@ -368,7 +377,7 @@ export class Handle {
     let kernelFiltered = false;
     let all: Addr[];
     try {
-      all = await this.#dump<Addr>('addrList', 'addr.dump', { family: fam, index, kernelFilter }, site, (r) => {
+      all = await this.#dump('addrList', 'addr.dump', { family: fam, index, kernelFilter }, site, (r) => {
         kernelFiltered = r.result === 1;
       });
     } catch (err) {
@@ -414,7 +423,7 @@ export class Handle {
     let kernelFiltered = false;
     let all: Route[];
     try {
-      all = await this.#dump<Route>(name, 'route.dump', dumpArgs, site, (r) => {
+      all = await this.#dump(name, 'route.dump', dumpArgs, site, (r) => {
         kernelFiltered = r.result === 1;
       });
     } catch (err) {
@@ -449,7 +458,7 @@ export class Handle {
   async xfrmPolicyList(family?: number): Promise<XfrmPolicy[]> {
     const site = callerStack(this.xfrmPolicyList);
     const fam = checkXfrmFamily(family);
-    return this.#dump<XfrmPolicy>('xfrmPolicyList', 'xfrm.policy.dump', { family: fam }, site);
+    return this.#dump('xfrmPolicyList', 'xfrm.policy.dump', { family: fam }, site);
   }
 
   /**
@@ -460,7 +469,7 @@ export class Handle {
   async xfrmStateList(family?: number): Promise<XfrmState[]> {
     const site = callerStack(this.xfrmStateList);
     const fam = checkXfrmFamily(family);
-    return hideKeys(await this.#dump<XfrmState>('xfrmStateList', 'xfrm.state.dump', { family: fam }, site));
+    return hideKeys(await this.#dump('xfrmStateList', 'xfrm.state.dump', { family: fam }, site));
   }
 
   // ---- conntrack ----
@@ -473,7 +482,7 @@ export class Handle {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#dump<ConntrackFlow>('conntrackTableList', 'ct.dump', { table, family }, site);
+    return this.#dump('conntrackTableList', 'ct.dump', { table, family }, site);
   }
 
   /**
@@ -501,13 +510,13 @@ export class Handle {
       if (builtIn) {
         result = await this.#nativeDelete(name, table, family, filters as ConntrackFilter[], false, site, deadline);
       } else {
-        const flows = await this.#dump<ConntrackFlow>(name, 'ct.dump', { table, family }, site, undefined, deadline);
+        const flows = await this.#dump(name, 'ct.dump', { table, family }, site, undefined, deadline);
         // A custom filter that throws stops the call here, before any delete.
         const chosen = flows.filter((f) => filters.some((x) => x.matchConntrackFlow(f)));
         const ids = encodeIdentities(chosen, table);
         if (ids.flows.length === 0) return 0;
         const { items, reply } = await this.#call(name, 'ct.deleteExact', { table, flows: ids.bytes }, deadline);
-        result = deleteResult(name, reply.result, items as DeleteOutcome[], (i) => ids.flows[i]);
+        result = deleteResult(name, reply.result, items, (i) => ids.flows[i]);
       }
     } catch (err) {
       // Out of time before any delete was sent: nothing was deleted.
@@ -558,12 +567,11 @@ export class Handle {
       attempt++;
       const force = attempt === this.#policy.maxAttempts && this.#policy.onInterrupted === 'return';
       const { items, reply } = await this.#call(name, 'ct.delete', { ...args, force }, deadline);
-      const outcomes = items as DeleteOutcome[];
       if (dryRun && matched) {
         matched.length = 0;
-        for (const o of outcomes) if (o.flow) matched.push(o.flow);
+        for (const o of items) if (o.flow) matched.push(o.flow);
       }
-      result = dryRun ? { deleted: reply.result, errors: [] } : deleteResult(name, reply.result, outcomes, () => null);
+      result = dryRun ? { deleted: reply.result, errors: [] } : deleteResult(name, reply.result, items, () => null);
       return { value: reply.result, interrupted: reply.interrupted };
     });
     return result;
@@ -617,9 +625,9 @@ export class Handle {
     toUpdate: (e: EventRecord) => U,
     existing: (() => Promise<U[]>) | null,
   ): Subscription<U> {
-    if (this.#native.closed) throw handleClosedError(name);
     let stream;
     try {
+      if (this.#native.closed) throw handleClosedError(name);
       stream = this.#native.subscribe({
         source: 'rtnetlink',
         groups: new Uint8Array(Uint32Array.from(groups).buffer),
@@ -628,7 +636,7 @@ export class Handle {
         maxQueued: o.maxQueued,
       });
     } catch (err) {
-      throw fromNative(err, name);
+      stream = failedStream(fromNative(err, name));
     }
     return new Subscription<U>(stream, name, toUpdate, existing, o.signal);
   }
@@ -718,13 +726,18 @@ export class Handle {
    * chunks while the kernel is still sending (objects are built here while
    * the worker thread reads on), and the reply carries the rest.
    */
-  async #call(name: string, op: string, args: NativeArgs, deadline?: number): Promise<{ items: unknown[]; reply: NativeEnd }> {
+  async #call<O extends Op>(
+    name: string,
+    op: O,
+    args: NativeArgs,
+    deadline?: number,
+  ): Promise<{ items: ItemOf<O>[]; reply: NativeEnd }> {
     if (this.#native.closed) throw handleClosedError(name);
     // With a deadline (a call made of several requests), each request gets
     // what is left of the call's time.
     const timeoutMs = deadline === undefined ? this.#timeoutMs : Math.ceil(deadline - performance.now());
     if (timeoutMs <= 0) throw timedOut(name);
-    const { items, reply } = await nativeRequest<unknown>(this.#native, name, op, args, timeoutMs);
+    const { items, reply } = await nativeRequest(this.#native, name, op, bare(args), timeoutMs, OP_ROOTS[op]);
     this.#stats.bytesReceived += reply.bytes;
     this.#stats.messagesReceived += reply.messages;
     debugSocket(
@@ -739,25 +752,25 @@ export class Handle {
     return { items, reply };
   }
 
-  async #request<T>(name: string, op: string, args: NativeArgs): Promise<T[]> {
+  async #request<O extends Op>(name: string, op: O, args: NativeArgs): Promise<ItemOf<O>[]> {
     this.#stats.calls++;
-    return (await this.#call(name, op, args)).items as T[];
+    return (await this.#call(name, op, args)).items;
   }
 
   /** A dump under the retry policy. */
-  async #dump<T>(
+  async #dump<O extends Op>(
     name: string,
-    op: string,
+    op: O,
     args: NativeArgs,
     site: { stack?: string },
     onReply?: (reply: NativeEnd) => void,
     deadline?: number,
-  ): Promise<T[]> {
+  ): Promise<ItemOf<O>[]> {
     this.#stats.calls++;
-    return withRetries<T[]>(name, this.#policy, this.#stats, site, async () => {
+    return withRetries<ItemOf<O>[]>(name, this.#policy, this.#stats, site, async () => {
       const { items, reply } = await this.#call(name, op, args, deadline);
       onReply?.(reply);
-      return { value: items as T[], interrupted: reply.interrupted };
+      return { value: items, interrupted: reply.interrupted };
     });
   }
 }

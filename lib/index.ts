@@ -1,4 +1,6 @@
-// nlwrap: Linux netlink for Node.js. Everything is a named export.
+// nlwrap: Linux netlink for Node.js. Everything is a named export. The
+// package-level calls are async functions: opening the default handle can
+// fail (EMFILE), and that must reject like every other failure, not throw.
 import { defaultHandle } from './default-handle';
 import type { Link } from './types/link';
 import type { Addr, ListOptions } from './types/addr';
@@ -7,9 +9,10 @@ import type { XfrmPolicy, XfrmState } from './types/xfrm';
 import type { ConntrackFlow, CustomConntrackFilter } from './types/conntrack';
 import type { ConntrackFilter } from './conntrack-filter';
 import type { WatchOptions } from './handle';
-import type { SubscribeOptions, Subscription } from './subscription';
+import { Subscription, type SubscribeOptions } from './subscription';
 import type { AddrUpdate, LinkUpdate, RouteUpdate } from './updates';
-import type { Watch } from './watch';
+import { Watch } from './watch';
+import type { Handle } from './handle';
 
 export { Handle, type HandleOptions, type HandleCounters, type WatchOptions } from './handle';
 export {
@@ -36,32 +39,32 @@ export type * from './types/conntrack';
 export { ConntrackFilter } from './conntrack-filter';
 
 /** Every link in the caller's namespace (default handle). */
-export function linkList(): Promise<Link[]> {
+export async function linkList(): Promise<Link[]> {
   return defaultHandle().linkList();
 }
 
 /** One link by name (default handle). */
-export function linkByName(name: string): Promise<Link> {
+export async function linkByName(name: string): Promise<Link> {
   return defaultHandle().linkByName(name);
 }
 
 /** One link by index (default handle). */
-export function linkByIndex(index: number): Promise<Link> {
+export async function linkByIndex(index: number): Promise<Link> {
   return defaultHandle().linkByIndex(index);
 }
 
 /** Addresses of one link or all (null), of one family or all (default handle). */
-export function addrList(link: Link | number | null, family?: number, options?: ListOptions): Promise<Addr[]> {
+export async function addrList(link: Link | number | null, family?: number, options?: ListOptions): Promise<Addr[]> {
   return defaultHandle().addrList(link, family, options);
 }
 
 /** Main-table routes of one output link or all (null), no cloned routes (default handle). */
-export function routeList(link: Link | number | null, family?: number, options?: ListOptions): Promise<Route[]> {
+export async function routeList(link: Link | number | null, family?: number, options?: ListOptions): Promise<Route[]> {
   return defaultHandle().routeList(link, family, options);
 }
 
 /** Routes matching `filter` on the RT_FILTER_* fields of `filterMask` (default handle). */
-export function routeListFiltered(
+export async function routeListFiltered(
   family: number,
   filter: RouteFilter | null,
   filterMask: number,
@@ -71,58 +74,99 @@ export function routeListFiltered(
 }
 
 /** Every XFRM policy of `family` (default handle). */
-export function xfrmPolicyList(family?: number): Promise<XfrmPolicy[]> {
+export async function xfrmPolicyList(family?: number): Promise<XfrmPolicy[]> {
   return defaultHandle().xfrmPolicyList(family);
 }
 
 /** Every XFRM state of `family` (default handle). Keys are non-enumerable. */
-export function xfrmStateList(family?: number): Promise<XfrmState[]> {
+export async function xfrmStateList(family?: number): Promise<XfrmState[]> {
   return defaultHandle().xfrmStateList(family);
 }
 
 /** Every flow or expectation of a conntrack table (default handle). */
-export function conntrackTableList(table: number, family: number): Promise<ConntrackFlow[]> {
+export async function conntrackTableList(table: number, family: number): Promise<ConntrackFlow[]> {
   return defaultHandle().conntrackTableList(table, family);
 }
 
 /** Deletes the flows matching any filter; resolves to the number deleted (default handle). */
-export function conntrackDeleteFilters(table: number, family: number, ...filters: CustomConntrackFilter[]): Promise<number> {
+export async function conntrackDeleteFilters(
+  table: number,
+  family: number,
+  ...filters: CustomConntrackFilter[]
+): Promise<number> {
   return defaultHandle().conntrackDeleteFilters(table, family, ...filters);
 }
 
 /** The flows conntrackDeleteFilters would delete, without deleting (default handle). */
-export function conntrackListFiltered(table: number, family: number, ...filters: ConntrackFilter[]): Promise<ConntrackFlow[]> {
+export async function conntrackListFiltered(
+  table: number,
+  family: number,
+  ...filters: ConntrackFilter[]
+): Promise<ConntrackFlow[]> {
   return defaultHandle().conntrackListFiltered(table, family, ...filters);
+}
+
+/**
+ * `use` on the default handle; `failed` with the error when it cannot be
+ * opened (EMFILE), so a subscription or watch reports it as it reports any
+ * kernel error: through its iterator, or its `ready`.
+ */
+function onDefault<T>(use: (h: Handle) => T, failed: (err: Error) => T): T {
+  let h: Handle;
+  try {
+    h = defaultHandle();
+  } catch (err) {
+    return failed(err as Error);
+  }
+  return use(h);
 }
 
 /** Link updates in the caller's namespace (default handle). */
 export function linkSubscribe(options?: SubscribeOptions): Subscription<LinkUpdate> {
-  return defaultHandle().linkSubscribe(options);
+  return onDefault(
+    (h) => h.linkSubscribe(options),
+    (err) => Subscription.failed('linkSubscribe', err),
+  );
 }
 
 /** Address updates in the caller's namespace (default handle). */
 export function addrSubscribe(options?: SubscribeOptions & { family?: number }): Subscription<AddrUpdate> {
-  return defaultHandle().addrSubscribe(options);
+  return onDefault(
+    (h) => h.addrSubscribe(options),
+    (err) => Subscription.failed('addrSubscribe', err),
+  );
 }
 
 /** Route updates of every table in the caller's namespace (default handle). */
 export function routeSubscribe(options?: SubscribeOptions & { family?: number }): Subscription<RouteUpdate> {
-  return defaultHandle().routeSubscribe(options);
+  return onDefault(
+    (h) => h.routeSubscribe(options),
+    (err) => Subscription.failed('routeSubscribe', err),
+  );
 }
 
 /** A live map of the caller's namespace's links (default handle). */
 export function watchLinks(options?: WatchOptions): Watch<Link, LinkUpdate> {
-  return defaultHandle().watchLinks(options);
+  return onDefault(
+    (h) => h.watchLinks(options),
+    (err) => Watch.failed('watchLinks', err),
+  );
 }
 
 /** A live map of the caller's namespace's addresses (default handle). */
 export function watchAddrs(options?: WatchOptions & { family?: number; link?: Link | number | null }): Watch<Addr, AddrUpdate> {
-  return defaultHandle().watchAddrs(options);
+  return onDefault(
+    (h) => h.watchAddrs(options),
+    (err) => Watch.failed('watchAddrs', err),
+  );
 }
 
 /** A live map of the caller's namespace's routes (default handle). */
 export function watchRoutes(
   options?: WatchOptions & { family?: number; filter?: RouteFilter | null; filterMask?: number },
 ): Watch<Route, LinkUpdate | AddrUpdate | RouteUpdate> {
-  return defaultHandle().watchRoutes(options);
+  return onDefault(
+    (h) => h.watchRoutes(options),
+    (err) => Watch.failed('watchRoutes', err),
+  );
 }

@@ -2,7 +2,7 @@
 // its own and queues its records as the kernel sends them; they are decoded
 // here while the rest is still arriving. No retries (see retry.ts).
 import type { NativeArgs, NativeEnd, NativeHandle, NativeRecords, NativeStream } from './binding';
-import { StreamDecoder } from './decode';
+import { StreamDecoder, type Root, type Roots } from './decode';
 import { fromNative } from './errors';
 
 export interface NativeResult<T> {
@@ -10,27 +10,34 @@ export interface NativeResult<T> {
   reply: NativeEnd;
 }
 
-/** Starts `op` and reads it to the end; kernel and socket errors reject as NetlinkError. */
-export async function nativeRequest<T>(
+/** Starts `op`, whose records are of schema `root`, and reads it to the end; kernel and socket errors reject as NetlinkError. */
+export async function nativeRequest<K extends Root>(
   native: NativeHandle,
   name: string,
   op: string,
   args: NativeArgs,
   timeoutMs: number,
-): Promise<NativeResult<T>> {
+  root: K,
+): Promise<NativeResult<Roots[K]>> {
   let stream: NativeStream;
   try {
     stream = native.start(op, args, timeoutMs, 0);
   } catch (err) {
     throw fromNative(err, name);
   }
-  const decoder = new StreamDecoder<T>();
-  for (;;) {
-    const { items, end } = await stream.read();
-    // A request's stream holds records only (loss markers are events').
-    for (const item of items) decoder.push(item as NativeRecords);
-    if (end === null) continue;
-    if (end.error) throw fromNative(end.error, name);
-    return { items: await decoder.finish(), reply: end };
+  const decoder = new StreamDecoder(root);
+  let end = null;
+  try {
+    while (end === null) {
+      const read = await stream.read();
+      // A request's stream holds records only (loss markers are events').
+      for (const item of read.items) decoder.push(item as NativeRecords);
+      end = read.end;
+    }
+  } finally {
+    // A chunk that failed to decode leaves the rest unread: stop the op.
+    if (end === null) stream.close();
   }
+  if (end.error) throw fromNative(end.error, name);
+  return { items: await decoder.finish(), reply: end };
 }

@@ -27,22 +27,27 @@ import {
 } from './constants';
 import type { Addr, ListOptions } from './types/addr';
 import type { Route, RouteFilter } from './types/route';
-import { checkIfindex, checkInteger } from './validate';
+import { bare, checkIfindex, checkInteger, ownProp } from './validate';
 
 const RT_TABLE_MAIN = 254;
 const RTM_F_CLONED = 0x200;
 const U32 = 2 ** 32 - 1;
 
-/** The ifindex of addrList/routeList's `link`: a Link (its index), an ifindex, or null for all. */
+/**
+ * The ifindex of addrList/routeList's `link`: a Link (its own `index`, read
+ * once, so a getter cannot pass the check with one value and be sent with
+ * another), an ifindex, or null for all.
+ */
 export function linkIndexArg(link: unknown, name = 'link'): number {
   if (link === null || link === undefined) return 0;
   if (typeof link === 'number') {
     checkIfindex(link, name);
     return link;
   }
-  if (typeof link === 'object' && 'index' in link) {
-    checkIfindex((link as { index: unknown }).index, `${name}.index`);
-    return (link as { index: number }).index;
+  if (typeof link === 'object' && Object.hasOwn(link, 'index')) {
+    const index = ownProp(link, 'index');
+    checkIfindex(index, `${name}.index`);
+    return index;
   }
   throw new TypeError(`${name} must be a Link, an ifindex or null, got ${typeof link}`);
 }
@@ -61,7 +66,7 @@ export function kernelFilterArg(options: unknown): boolean {
   if (options === undefined || options === null) return true;
   if (typeof options !== 'object' || Array.isArray(options)) throw new TypeError('options must be an object');
   for (const k of Object.keys(options)) if (k !== 'kernelFilter') throw new TypeError(`unknown option '${k}'`);
-  const v = (options as ListOptions).kernelFilter;
+  const v = ownProp(options, 'kernelFilter') as ListOptions['kernelFilter'];
   if (v === undefined) return true;
   if (typeof v !== 'boolean') throw new TypeError(`options.kernelFilter must be a boolean, got ${typeof v}`);
   return v;
@@ -129,7 +134,8 @@ export function routeFilterArg(filter: unknown, mask: unknown, family: number): 
     throw new TypeError('filter must be a partial Route object or null');
   if (mask !== 0 && (filter === null || filter === undefined))
     throw new TypeError('filter is null but filterMask selects fields');
-  const f = (filter ?? {}) as Record<string, unknown>;
+  // Own properties only, each read once.
+  const f = bare((filter ?? {}) as Record<string, unknown>);
   const out: CheckedRouteFilter = {
     mask,
     protocol: 0,

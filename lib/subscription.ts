@@ -10,6 +10,7 @@
 import type { NativeLoss, NativeRecords, NativeStream } from './binding';
 import { decodeRecordsSync } from './decode';
 import { fromNative } from './errors';
+import type { EventRecord } from './types/event';
 import { checkInteger } from './validate';
 
 /** Events that were dropped: by the kernel (ENOBUFS), by the full queue (QUEUE_OVERFLOW), or unreadable (EBADMSG). */
@@ -102,13 +103,21 @@ export function checkSubscribeOptions(
   };
 }
 
-/** An event record as the addon makes it (src-native/events.h). */
-export interface EventRecord {
-  msgType: number;
-  flags: number;
-  /** The family byte of the message's header (rtnetlink); null where there is none. */
-  family: number | null;
-  object: unknown;
+export type { EventRecord };
+
+/**
+ * A stream whose socket could not be opened: its first read rejects with
+ * `err`. Subscribing throws only for bad arguments; what the kernel or the
+ * process refuses (EMFILE, a closed handle) arrives through the iterator,
+ * as a list call's failure arrives through its promise.
+ */
+export function failedStream(err: Error): NativeStream {
+  return {
+    read: () => Promise.reject(err),
+    close: () => undefined,
+    ref: () => undefined,
+    unref: () => undefined,
+  };
 }
 
 /**
@@ -147,6 +156,19 @@ export class Subscription<U> implements AsyncIterable<U | SubscriptionMarker> {
       if (signal.aborted) this.close();
       else signal.addEventListener('abort', this.#onAbort, { once: true });
     }
+  }
+
+  /** @internal A subscription whose socket could not be opened: its first read rejects with `err`. */
+  static failed<U>(name: string, err: Error): Subscription<U> {
+    return new Subscription<U>(
+      failedStream(err),
+      name,
+      () => {
+        throw err;
+      },
+      null,
+      null,
+    );
   }
 
   /** A snapshot of the counters. */
@@ -243,7 +265,14 @@ export class Subscription<U> implements AsyncIterable<U | SubscriptionMarker> {
         return [...objects, { kind: 'listed', count: objects.length }];
       }
       while (!this.#closed && !this.#ended) {
-        const { items, end } = await this.#stream.read();
+        let read;
+        try {
+          read = await this.#stream.read();
+        } catch (err) {
+          this.close();
+          throw err;
+        }
+        const { items, end } = read;
         const out = this.#decode(items);
         if (end) {
           this.#ended = true;
@@ -269,7 +298,7 @@ export class Subscription<U> implements AsyncIterable<U | SubscriptionMarker> {
         out.push({ kind: 'loss', reason: item.loss, dropped: item.dropped });
         continue;
       }
-      for (const e of decodeRecordsSync<EventRecord>(item)) {
+      for (const e of decodeRecordsSync(item, 'event')) {
         out.push(this.#toUpdate(e));
         this.#stats.updates++;
       }

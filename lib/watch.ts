@@ -7,7 +7,7 @@
 // another listing), so once the kernel stops changing and the watch has
 // caught up, its contents equal a fresh dump.
 import { EventEmitter } from 'node:events';
-import type { Subscription, SubscriptionMarker } from './subscription';
+import { Subscription, type SubscriptionMarker } from './subscription';
 
 /** One batch of changes, each object at most once. */
 export interface WatchChange<T> {
@@ -79,6 +79,18 @@ export class Watch<T, U = unknown> extends EventEmitter {
       rejectReady(err);
       this.close();
       if (this.listenerCount('error') > 0) this.emit('error', err);
+    });
+  }
+
+  /** @internal A watch that could not start: `ready` rejects with `err`. */
+  static failed<T, U>(name: string, err: Error): Watch<T, U> {
+    return new Watch<T, U>({
+      name,
+      subscription: Subscription.failed<U>(name, err),
+      list: () => Promise.reject(err),
+      key: () => '',
+      step: () => null,
+      volatile: [],
     });
   }
 

@@ -24,7 +24,7 @@ start=$(date +%s)
 
 rm -rf "$pkg"
 mkdir -p "$pkg"
-cp -r binding.gyp package.json tsconfig.json src-native lib test scripts bin bench "$pkg"/
+cp -r binding.gyp package.json tsconfig.json README.md src-native lib test scripts bin bench "$pkg"/
 rm -rf "$pkg/bench/bin"
 ln -s "$root/node_modules" "$pkg/node_modules"
 

@@ -4,19 +4,26 @@
 // Every request and subscription runs on the addon's own threads
 // (thread_pool.h), which never touch napi_env, and hands its records to JS
 // through a NativeStream (stream.h) that JS reads. Per-environment state
-// (SetInstanceData) closes a worker thread's handles when that thread ends.
+// (SetInstanceData) closes a worker thread's handles, stops its streams and
+// joins its threads when that thread ends.
+//
+// A worker can be terminated at any point, also while its JS is inside one
+// of these functions: from then on every N-API call that needs JS fails.
+// binding.gyp defines NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS, so
+// node-addon-api then neither aborts (napi_fatal_error) nor throws a C++
+// exception out of a callback; the code here calls JS through plain N-API and
+// catches everything at each entry point node-addon-api does not wrap.
 #include <linux/netlink.h>
 #include <napi.h>
-#include <unistd.h>
 
 #include <cstdlib>
-#include <cstring>
 #include <memory>
 #include <mutex>
 #include <vector>
 
 #include "events.h"
 #include "family.h"
+#include "fd.h"
 #include "handle.h"
 #include "js_convert.h"
 #include "netns.h"
@@ -24,6 +31,7 @@
 #include "request_job.h"
 #include "stream.h"
 #include "subscription.h"
+#include "thread_pool.h"
 
 #ifndef NLWRAP_SOURCE_HASH
 #define NLWRAP_SOURCE_HASH "unknown"
@@ -36,12 +44,17 @@ Napi::Object testing_exports(Napi::Env env);
 
 namespace {
 
-// Handles opened in this environment, closed when the environment ends.
+// Handles and streams opened in this environment, closed when the
+// environment ends, and the environment's threads, joined then (once every
+// job was told to stop): Node unloads the addon with the last environment
+// that loaded it, so none may be left in its code.
 struct AddonData {
   std::mutex mu;
   std::vector<std::weak_ptr<HandleCore>> handles;
   Napi::FunctionReference handle_ctor;
   Napi::FunctionReference stream_ctor;
+  StreamRegistry streams;
+  std::shared_ptr<AddonThreads> threads = std::make_shared<AddonThreads>();
 
   void track(const std::shared_ptr<HandleCore>& h) {
     std::lock_guard<std::mutex> lock(mu);
@@ -55,12 +68,30 @@ struct AddonData {
   ~AddonData() {
     for (auto& w : handles)
       if (auto h = w.lock()) h->close();
+    streams.stop_all();
+    threads->shutdown();
   }
 };
 
+// An own property of `o`, or undefined: what JS passes in is never read
+// through the prototype chain, where any code in the process could have put
+// a `nsPath` or a `fakeKernelFd`.
+Napi::Value own(const Napi::Object& o, const char* key) {
+  return o.HasOwnProperty(key) ? o.Get(key) : o.Env().Undefined();
+}
+
+// Own enumerable string keys only (GetPropertyNames would walk the
+// prototype chain like for...in).
 Args args_from_js(const Napi::Object& obj) {
   Args a;
-  Napi::Array keys = obj.GetPropertyNames();
+  Napi::Env env = obj.Env();
+  napi_value names;
+  napi_status st = napi_get_all_property_names(
+      env, obj, napi_key_own_only,
+      static_cast<napi_key_filter>(napi_key_enumerable | napi_key_skip_symbols),
+      napi_key_numbers_to_strings, &names);
+  if (st != napi_ok) throw Napi::Error::New(env);
+  Napi::Array keys(env, names);
   for (uint32_t i = 0; i < keys.Length(); i++) {
     std::string k = keys.Get(i).As<Napi::String>().Utf8Value();
     Napi::Value v = obj.Get(k);
@@ -90,42 +121,43 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
   }
 
   // new NativeHandle({ nsPath?, nsFd?, protocols }) or, for tests,
-  // new NativeHandle({ fakeKernelFd, protocol, port }).
+  // new NativeHandle({ fakeKernelFd, protocol, port }). Own properties only.
   explicit NativeHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeHandle>(info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsObject()) {
-      Napi::TypeError::New(env, "options object expected").ThrowAsJavaScriptException();
-      return;
-    }
+    if (info.Length() < 1 || !info[0].IsObject())
+      throw Napi::TypeError::New(env, "options object expected");
     Napi::Object opts = info[0].As<Napi::Object>();
     NlError err;
-    if (opts.Has("fakeKernelFd")) {
-      core_ = HandleCore::adopt(opts.Get("fakeKernelFd").As<Napi::Number>().Int32Value(),
-                                opts.Get("protocol").As<Napi::Number>().Int32Value(),
-                                opts.Get("port").As<Napi::Number>().Uint32Value());
+    Napi::Value fake = own(opts, "fakeKernelFd");
+    if (!fake.IsUndefined()) {
+      Napi::Value protocol = own(opts, "protocol"), port = own(opts, "port");
+      if (!fake.IsNumber() || !protocol.IsNumber() || !port.IsNumber())
+        throw Napi::TypeError::New(env, "fakeKernelFd, protocol and port must be numbers");
+      core_ = HandleCore::adopt(Fd(fake.As<Napi::Number>().Int32Value()),
+                                protocol.As<Napi::Number>().Int32Value(),
+                                port.As<Napi::Number>().Uint32Value(), &err);
     } else {
-      int nsfd = -1;
-      if (opts.Has("nsPath") || opts.Has("nsFd")) {
-        std::string path =
-            opts.Has("nsPath") ? opts.Get("nsPath").As<Napi::String>().Utf8Value() : "";
-        int fd = opts.Has("nsFd") ? opts.Get("nsFd").As<Napi::Number>().Int32Value() : -1;
-        nsfd = open_netns(path, fd, &err);
-        if (nsfd < 0) {
-          to_js_error(env, err, "open").ThrowAsJavaScriptException();
-          return;
-        }
-      }
+      Napi::Value path = own(opts, "nsPath"), fd = own(opts, "nsFd"), ps = own(opts, "protocols");
+      if ((!path.IsUndefined() && !path.IsString()) || (!fd.IsUndefined() && !fd.IsNumber()))
+        throw Napi::TypeError::New(env, "nsPath must be a string and nsFd a number");
+      if (!ps.IsArray()) throw Napi::TypeError::New(env, "protocols must be an array");
       std::vector<int> protocols;
-      Napi::Array ps = opts.Get("protocols").As<Napi::Array>();
-      for (uint32_t i = 0; i < ps.Length(); i++)
-        protocols.push_back(ps.Get(i).As<Napi::Number>().Int32Value());
-      core_ = HandleCore::create(nsfd, protocols, &err);
-      if (!core_) {
-        if (nsfd >= 0) ::close(nsfd);
-        to_js_error(env, err, "open").ThrowAsJavaScriptException();
-        return;
+      Napi::Array arr = ps.As<Napi::Array>();
+      for (uint32_t i = 0; i < arr.Length(); i++) {
+        Napi::Value p = arr.Get(i);
+        if (!p.IsNumber()) throw Napi::TypeError::New(env, "protocols must be numbers");
+        protocols.push_back(p.As<Napi::Number>().Int32Value());
       }
+      // Owned from here: on any failure below, closed once, by its Fd.
+      Fd nsfd;
+      if (path.IsString() || fd.IsNumber()) {
+        nsfd = open_netns(path.IsString() ? path.As<Napi::String>().Utf8Value() : "",
+                          fd.IsNumber() ? fd.As<Napi::Number>().Int32Value() : -1, &err);
+        if (!nsfd) throw to_js_error(env, err, "open");
+      }
+      core_ = HandleCore::create(std::move(nsfd), protocols, &err);
     }
+    if (!core_) throw to_js_error(env, err, "open");
     env.GetInstanceData<AddonData>()->track(core_);
   }
 
@@ -134,61 +166,66 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
   }
 
  private:
+  // The op's error, if it cannot run on this handle.
+  NlError check(const std::string& name, int protocol) {
+    NlError err;
+    if (!core_ || core_->closed()) {
+      err.code = "ERR_HANDLE_CLOSED";
+      err.message = "the handle is closed";
+    } else if (!core_->has_protocol(protocol)) {
+      err.code = "ERR_FAMILY_NOT_OPEN";
+      err.message = "this handle was opened without the netlink protocol " +
+                    std::to_string(protocol) + " that " + name + " needs";
+    }
+    return err;
+  }
+
   // start(op, args, timeoutMs, bound) -> NativeStream: the op's records as
   // they arrive; at most `bound` chunks wait for JS (0: no bound, a list).
   Napi::Value Start(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
+    if (info.Length() < 4 || !info[0].IsString() || !info[1].IsObject() || !info[2].IsNumber() ||
+        !info[3].IsNumber())
+      throw Napi::TypeError::New(env, "start(op, args, timeoutMs, bound) expected");
     std::string name = info[0].As<Napi::String>().Utf8Value();
     const Op* op = find_op(name);
-    NlError err;
     if (op == nullptr) {
+      NlError err;
       err.code = "ERR_UNKNOWN_OP";
       err.message = "unknown operation " + name;
-    } else if (!core_ || core_->closed()) {
-      err.code = "ERR_HANDLE_CLOSED";
-      err.message = "the handle is closed";
-    } else if (!core_->has_protocol(op->protocol)) {
-      err.code = "ERR_FAMILY_NOT_OPEN";
-      err.message = "this handle was opened without the netlink protocol " +
-                    std::to_string(op->protocol) + " that " + name + " needs";
+      throw to_js_error(env, err, name);
     }
+    NlError err = check(name, op->protocol);
     if (err.set()) throw to_js_error(env, err, name);
     Args args = args_from_js(info[1].As<Napi::Object>());
     int timeout = info[2].As<Napi::Number>().Int32Value();
     double bound = info[3].As<Napi::Number>().DoubleValue();
+    AddonData* data = env.GetInstanceData<AddonData>();
     std::unique_ptr<StreamProducer> producer;
-    Napi::Object stream = new_stream(env, env.GetInstanceData<AddonData>()->stream_ctor, Value(),
-                                     name, bound >= 1 ? static_cast<size_t>(bound) : SIZE_MAX,
+    Napi::Object stream = new_stream(env, data->stream_ctor, &data->streams, Value(), name,
+                                     bound >= 1 ? static_cast<size_t>(bound) : SIZE_MAX,
                                      Channel::Overflow::Wait, &producer);
-    start_request(RequestJob{core_, op, std::move(args), timeout}, std::move(producer));
+    start_request(RequestJob{core_, data->threads, op, std::move(args), timeout},
+                  std::move(producer));
     return stream;
   }
 
-  // subscribe({ source, protocol, groups, rcvbuf, rcvbufForce, maxQueued,
-  // chunkEvents }) -> NativeStream of event records. The socket is opened
-  // and joined here, before this returns, so a dump started next cannot
-  // miss a change made in between.
+  // subscribe({ source, groups, rcvbuf, rcvbufForce, maxQueued }) ->
+  // NativeStream of event records. The socket is opened and joined here,
+  // before this returns, so a dump started next cannot miss a change made
+  // in between.
   Napi::Value Subscribe(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsObject())
+      throw Napi::TypeError::New(env, "subscribe(options) expected");
     Args a = args_from_js(info[0].As<Napi::Object>());
     const std::string* source_name = a.str("source");
     const EventSource* source = source_name ? find_event_source(*source_name) : nullptr;
-    NlError err;
-    if (source == nullptr) {
-      err.code = "ERR_UNKNOWN_OP";
-      err.message = "unknown event source";
-    } else if (!core_ || core_->closed()) {
-      err.code = "ERR_HANDLE_CLOSED";
-      err.message = "the handle is closed";
-    } else if (!core_->has_protocol(source->protocol)) {
-      err.code = "ERR_FAMILY_NOT_OPEN";
-      err.message = "this handle was opened without the netlink protocol " +
-                    std::to_string(source->protocol) + " that this subscription needs";
-    }
+    if (source == nullptr) throw Napi::TypeError::New(env, "subscribe: unknown event source");
+    NlError err = check("subscribe", source->protocol);
     if (err.set()) throw to_js_error(env, err, "subscribe");
     std::vector<uint32_t> groups;
-    const std::vector<uint8_t>* g = a.buf("groups");
-    if (g) {
+    if (const std::vector<uint8_t>* g = a.buf("groups")) {
       for (size_t i = 0; i + 4 <= g->size(); i += 4) {
         uint32_t v;
         std::memcpy(&v, g->data() + i, 4);
@@ -204,21 +241,24 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
       throw to_js_error(env, err, "subscribe");
     }
     size_t max_queued = static_cast<size_t>(a.num("maxQueued", 4096));
-    size_t chunk = static_cast<size_t>(a.num("chunkEvents", 1024));
-    if (chunk > max_queued) chunk = max_queued;
+    // A chunk never larger than the queue, so a full queue is the only
+    // reason one is dropped.
+    size_t chunk = max_queued < 1024 ? max_queued : 1024;
     if (chunk == 0) chunk = 1;
+    AddonData* data = env.GetInstanceData<AddonData>();
     std::unique_ptr<StreamProducer> producer;
     Napi::Object stream;
     try {
-      stream = new_stream(env, env.GetInstanceData<AddonData>()->stream_ctor, Value(), "subscribe",
-                          max_queued, Channel::Overflow::Drop, &producer);
+      stream = new_stream(env, data->stream_ctor, &data->streams, Value(), "subscribe", max_queued,
+                          Channel::Overflow::Drop, &producer);
     } catch (...) {
       core_->release(std::move(sock));
       throw;
     }
     int actual = sock->receive_buffer();
-    start_subscription(SubscriptionJob{core_, std::move(sock), source, chunk, actual},
-                       std::move(producer));
+    start_subscription(
+        SubscriptionJob{core_, data->threads, std::move(sock), source, chunk, actual},
+        std::move(producer));
     return stream;
   }
 
@@ -237,20 +277,18 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
 // parse(name, buffer) -> records: the parsers on captured bytes.
 Napi::Value Parse(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsTypedArray() ||
+      info[1].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+    throw Napi::TypeError::New(env, "parse(name, Uint8Array) expected");
   std::string name = info[0].As<Napi::String>().Utf8Value();
   const Parser* parser = find_parser(name);
-  if (parser == nullptr) {
-    Napi::TypeError::New(env, "unknown parser " + name).ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (parser == nullptr) throw Napi::TypeError::New(env, "unknown parser " + name);
   auto buf = info[1].As<Napi::Uint8Array>();
   RecordSet set(parser->root());
   NlError err;
   bool interrupted = false;
-  if (!parse_messages(*parser, buf.Data(), buf.ByteLength(), &set, &interrupted, &err)) {
-    to_js_error(env, err, "parse." + name).ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (!parse_messages(*parser, buf.Data(), buf.ByteLength(), &set, &interrupted, &err))
+    throw to_js_error(env, err, "parse." + name);
   Napi::Object o = records_to_js(env, set);
   o.Set("interrupted", interrupted);
   return o;
@@ -275,6 +313,13 @@ Napi::Array schemas_to_js(Napi::Env env) {
       fo.Set("type", kTypes[static_cast<int>(f.type)]);
       fo.Set("cell", f.cell);
       fo.Set("child", f.child);
+      if (f.type == FieldType::Variant || f.type == FieldType::VariantObj) {
+        Napi::Object variants = Napi::Object::New(env);
+        for (const VariantDef& v : variant_registry())
+          if (s.name == v.owner && std::strcmp(f.name, v.field) == 0)
+            variants.Set(v.key, v.schema().name);
+        fo.Set("variants", variants);
+      }
       fields.Set(k, fo);
     }
     so.Set("fields", fields);
@@ -285,9 +330,13 @@ Napi::Array schemas_to_js(Napi::Env env) {
 
 }  // namespace
 
+// Any step can fail when the worker loading the addon is being terminated:
+// node-addon-api's module wrapper turns the Napi::Error into a JS exception
+// nobody sees (see the top of this file).
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  auto* data = new AddonData();
-  env.SetInstanceData<AddonData>(data);
+  std::unique_ptr<AddonData> owned(new AddonData());
+  env.SetInstanceData<AddonData>(owned.get());
+  AddonData* data = owned.release();
   Napi::Function ctor = NativeHandle::Define(env);
   data->handle_ctor = Napi::Persistent(ctor);
   data->stream_ctor = Napi::Persistent(define_stream_class(env));

@@ -4,14 +4,16 @@
 #include <linux/rtnetlink.h>
 
 namespace nlw {
+namespace {
 
+// In the anonymous namespace, as every schema: an inline function of
+// external linkage with a static inside would be an STB_GNU_UNIQUE symbol,
+// and glibc never unloads a library that defines one.
 // clang-format off
 #define EVENT_FIELDS(F) \
   F(msgType, Num, "") F(flags, Num, "") F(family, Num, "") F(object, VariantObj, "")
 NLW_SCHEMA(event, EVENT_FIELDS)
 // clang-format on
-
-namespace {
 
 // rtnetlink: links, addresses and routes; NEW and DEL carry the same layout.
 const Parser* rtnetlink_parser(uint16_t type) {
@@ -32,6 +34,25 @@ const Parser* rtnetlink_parser(uint16_t type) {
 const EventSource kSources[] = {
     {"rtnetlink", NETLINK_ROUTE, rtnetlink_parser, true},
 };
+
+// The objects an event can carry, for the decoders generated from the
+// schemas (lib/generated/): one decoder per object schema.
+const Schema& link_object() {
+  return *find_schema("link");
+}
+const Schema& addr_object() {
+  return *find_schema("addr");
+}
+const Schema& route_object() {
+  return *find_schema("route");
+}
+struct RegisterObjects {
+  RegisterObjects() {
+    variant_registry().push_back({"event", "object", "link", link_object});
+    variant_registry().push_back({"event", "object", "addr", addr_object});
+    variant_registry().push_back({"event", "object", "route", route_object});
+  }
+} reg_objects;
 
 Register reg_constants({
     NLW_CONST(RTM_NEWLINK),

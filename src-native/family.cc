@@ -81,7 +81,7 @@ bool transact_and_parse(const Op& op, OpContext& ctx, std::vector<uint8_t>& requ
   bool ignored = false;  // the socket core latches the flag itself
   if (ctx.emit) {
     const Schema& root = ctx.out->root();
-    ParsePipeline pipeline([&](const uint8_t* p, size_t n, NlError* err) {
+    ParsePipeline pipeline(ctx.threads, [&](const uint8_t* p, size_t n, NlError* err) {
       if (!parse_messages(*op.parser, p, n, ctx.out, &ignored, err, keep)) return false;
       if (ctx.out->count(root) >= ctx.chunk_records || ctx.out->cell_count() >= ctx.chunk_cells) {
         RecordSet next = ctx.out->empty_like();

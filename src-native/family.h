@@ -16,6 +16,8 @@
 
 namespace nlw {
 
+class AddonThreads;
+
 // Parses one reply message into `out`. Called for every data message of a
 // reply; a parser ignores message types it does not decode. Problems with the
 // bytes go to m.err().
@@ -65,6 +67,8 @@ struct OpContext {
   // stats) also stream while the kernel sends: ~1 000 routes or flows,
   // ~250 links.
   size_t chunk_cells = 48 * 1024;
+  // The addon instance's threads, for the parse pipeline; null: parse inline.
+  AddonThreads* threads = nullptr;
 };
 
 struct Op {

@@ -11,37 +11,36 @@
 
 namespace nlw {
 
-std::shared_ptr<HandleCore> HandleCore::create(int nsfd, const std::vector<int>& protocols,
+std::shared_ptr<HandleCore> HandleCore::create(Fd nsfd, const std::vector<int>& protocols,
                                                NlError* err) {
   std::shared_ptr<HandleCore> h(new HandleCore());
-  h->nsfd_ = nsfd;
+  h->nsfd_ = std::move(nsfd);
   h->protocols_ = protocols;
-  h->cancel_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (h->cancel_fd_ < 0) {
+  h->cancel_fd_.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!h->cancel_fd_) {
     set_errno_error(err, errno, "eventfd");
     return nullptr;
   }
   for (int p : protocols) {
-    auto s = open_socket_in(nsfd, p, err);
-    if (!s) return nullptr;  // ~HandleCore closes what was opened
+    auto s = open_socket_in(h->nsfd_.get(), p, err);
+    if (!s) return nullptr;  // the Fds close what was opened
     h->idle_[p].push_back(std::move(s));
   }
   return h;
 }
 
-std::shared_ptr<HandleCore> HandleCore::adopt(int fd, int protocol, uint32_t port) {
+std::shared_ptr<HandleCore> HandleCore::adopt(Fd fd, int protocol, uint32_t port, NlError* err) {
   std::shared_ptr<HandleCore> h(new HandleCore());
   h->adopted_ = true;
   h->protocols_ = {protocol};
-  h->cancel_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  h->idle_[protocol].push_back(NetlinkSocket::adopt(fd, protocol, port));
+  h->idle_[protocol].push_back(NetlinkSocket::adopt(std::move(fd), protocol, port));
+  // Without it close() could not wake a request in flight.
+  h->cancel_fd_.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  if (!h->cancel_fd_) {
+    set_errno_error(err, errno, "eventfd");
+    return nullptr;
+  }
   return h;
-}
-
-HandleCore::~HandleCore() {
-  idle_.clear();
-  if (nsfd_ >= 0) ::close(nsfd_);
-  if (cancel_fd_ >= 0) ::close(cancel_fd_);
 }
 
 bool HandleCore::has_protocol(int protocol) const {
@@ -49,6 +48,7 @@ bool HandleCore::has_protocol(int protocol) const {
 }
 
 std::unique_ptr<NetlinkSocket> HandleCore::acquire(int protocol, NlError* err, bool fresh) {
+  int nsfd;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (closed_) {
@@ -70,14 +70,12 @@ std::unique_ptr<NetlinkSocket> HandleCore::acquire(int protocol, NlError* err, b
       return nullptr;
     }
     opening_++;  // keeps nsfd_ open until this open is done
+    nsfd = nsfd_.get();
   }
   // Opening may spawn a namespace thread: not under the lock.
-  auto s = open_socket_in(nsfd_, protocol, err);
+  auto s = open_socket_in(nsfd, protocol, err);
   std::lock_guard<std::mutex> lock(mu_);
-  if (--opening_ == 0 && closed_ && nsfd_ >= 0) {
-    ::close(nsfd_);
-    nsfd_ = -1;
-  }
+  if (--opening_ == 0 && closed_) nsfd_.reset();
   if (closed_ && s) {
     err->code = "ERR_HANDLE_CLOSED";
     err->message = "the handle was closed while the request was in flight";
@@ -92,18 +90,13 @@ void HandleCore::release(std::unique_ptr<NetlinkSocket> sock) {
   std::lock_guard<std::mutex> lock(mu_);
   if (inflight_ > 0) inflight_--;
   if (closed_) {
-    if (inflight_ == 0) close_cancel_fd_locked();
+    if (inflight_ == 0) cancel_fd_.reset();
     drop = std::move(sock);
     return;
   }
   if (!sock || !sock->reusable()) return;
   auto& pool = idle_[sock->protocol()];
   if (pool.size() < kMaxIdle) pool.push_back(std::move(sock));
-}
-
-void HandleCore::close_cancel_fd_locked() {
-  if (cancel_fd_ >= 0) ::close(cancel_fd_);
-  cancel_fd_ = -1;
 }
 
 void HandleCore::close() {
@@ -114,12 +107,9 @@ void HandleCore::close() {
     closed_ = true;
     drop.swap(idle_);
     uint64_t one = 1;
-    if (cancel_fd_ >= 0) (void)!write(cancel_fd_, &one, sizeof one);
-    if (inflight_ == 0) close_cancel_fd_locked();
-    if (nsfd_ >= 0 && opening_ == 0) {
-      ::close(nsfd_);
-      nsfd_ = -1;
-    }
+    if (cancel_fd_) (void)!write(cancel_fd_.get(), &one, sizeof one);
+    if (inflight_ == 0) cancel_fd_.reset();
+    if (opening_ == 0) nsfd_.reset();
   }
 }
 

@@ -12,19 +12,21 @@
 #include <mutex>
 #include <vector>
 
+#include "fd.h"
 #include "socket.h"
 
 namespace nlw {
 
 class HandleCore {
  public:
-  // Takes ownership of `nsfd` (-1: the process's namespace) and opens one
-  // socket per protocol at once, so a bad namespace fails here.
-  static std::shared_ptr<HandleCore> create(int nsfd, const std::vector<int>& protocols,
+  // Takes ownership of `nsfd` (empty: the process's namespace) and opens one
+  // socket per protocol at once, so a bad namespace fails here. On failure
+  // everything, `nsfd` included, is closed once, here.
+  static std::shared_ptr<HandleCore> create(Fd nsfd, const std::vector<int>& protocols,
                                             NlError* err);
-  // A handle over one already-open fd (a test's fake kernel peer).
-  static std::shared_ptr<HandleCore> adopt(int fd, int protocol, uint32_t port);
-  ~HandleCore();
+  // A handle over one already-open fd (a test's fake kernel peer), owned
+  // from here on, also when this fails.
+  static std::shared_ptr<HandleCore> adopt(Fd fd, int protocol, uint32_t port, NlError* err);
 
   // A socket of `protocol` for one request; give it back with release().
   // `fresh`: a new socket, never an idle one (a subscription's, which
@@ -36,7 +38,8 @@ class HandleCore {
   // ERR_HANDLE_CLOSED); their sockets are closed when they finish.
   void close();
   bool closed();
-  int cancel_fd() const { return cancel_fd_; }
+  // Borrowed by in-flight requests: open until the last of them is released.
+  int cancel_fd() const { return cancel_fd_.get(); }
   bool has_protocol(int protocol) const;
 
  private:
@@ -45,14 +48,13 @@ class HandleCore {
   std::mutex mu_;
   bool closed_ = false;
   bool adopted_ = false;
-  int nsfd_ = -1;
+  Fd nsfd_;
   int opening_ = 0;   // sockets being opened in nsfd_ right now
   int inflight_ = 0;  // sockets handed out by acquire(), not yet released
   // Closed by close() once no request is in flight (else by the last
   // release()), not at garbage collection: an agent that opens and closes
   // handles in a loop must not run out of fds before the GC runs.
-  int cancel_fd_ = -1;
-  void close_cancel_fd_locked();
+  Fd cancel_fd_;
   std::vector<int> protocols_;
   std::map<int, std::vector<std::unique_ptr<NetlinkSocket>>> idle_;
 };

@@ -22,12 +22,19 @@ std::vector<const LinkKind*>& link_slave_kind_registry();
 const LinkKind* find_link_kind(std::string_view kind);
 const LinkKind* find_link_slave_kind(std::string_view kind);
 
-// Registration from a kind file's static initialisers.
+// Registration from a kind file's static initialisers; the kind's schema is
+// also declared as a variant of the link record (record.h).
 struct RegisterKind {
-  explicit RegisterKind(const LinkKind& k) { link_kind_registry().push_back(&k); }
+  explicit RegisterKind(const LinkKind& k) {
+    link_kind_registry().push_back(&k);
+    variant_registry().push_back({"link", "kindData", k.kind, k.schema});
+  }
 };
 struct RegisterSlaveKind {
-  explicit RegisterSlaveKind(const LinkKind& k) { link_slave_kind_registry().push_back(&k); }
+  explicit RegisterSlaveKind(const LinkKind& k) {
+    link_slave_kind_registry().push_back(&k);
+    variant_registry().push_back({"link", "slave", k.kind, k.schema});
+  }
 };
 
 // "aa:bb:..", or "" for an all-zero or empty address.

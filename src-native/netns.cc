@@ -19,39 +19,51 @@
 
 namespace nlw {
 
-int open_netns(const std::string& path, int fd, NlError* err) {
-  int ns;
-  if (!path.empty()) {
-    ns = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (ns < 0) {
-      set_errno_error(err, errno, "cannot open network namespace " + path);
-      return -1;
-    }
-  } else {
-    ns = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-    if (ns < 0) {
-      set_errno_error(err, errno,
-                      "cannot use fd " + std::to_string(fd) + " as a network namespace");
-      return -1;
-    }
-  }
-  // NS_GET_NSTYPE (4.11+) names the namespace type; on older kernels an
-  // nsfs file is accepted and setns(CLONE_NEWNET) will check it.
-  int type = ioctl(ns, NS_GET_NSTYPE);
-  bool is_net = type == CLONE_NEWNET;
-  if (type < 0) {
-    struct statfs fs;
-    is_net = fstatfs(ns, &fs) == 0 && fs.f_type == NSFS_MAGIC;
-  }
-  if (!is_net) {
-    ::close(ns);
+Fd open_netns(const std::string& path, int fd, NlError* err) {
+  const std::string what = path.empty() ? "fd " + std::to_string(fd) : path;
+  // Callers pass errno in before anything else runs: building the message
+  // allocates, which may change errno.
+  auto failed = [&](int e, const char* doing) {
+    set_errno_error(err, e, std::string(doing) + " " + what);
+    return Fd();
+  };
+  auto not_netns = [&] {
     err->code = "EINVAL";
     err->errnum = EINVAL;
-    err->message =
-        (path.empty() ? "fd " + std::to_string(fd) : path) + " is not a network namespace";
-    return -1;
+    err->message = what + " is not a network namespace";
+    return Fd();
+  };
+  // First an O_PATH fd (or a duplicate of the caller's): looking at a file
+  // through it neither blocks (opening a FIFO for reading waits for a
+  // writer, on the JS thread) nor has the side effects opening a device can
+  // have. Only an nsfs file goes further.
+  Fd probe(path.empty() ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : ::open(path.c_str(), O_PATH | O_CLOEXEC));
+  if (!probe) return failed(errno, "cannot open network namespace");
+  struct statfs fs;
+  if (fstatfs(probe.get(), &fs) != 0) return failed(errno, "cannot inspect");
+  if (fs.f_type != NSFS_MAGIC) return not_netns();
+  // setns(2) refuses O_PATH fds (EBADF): reopen the same file for reading,
+  // through /proc/self/fd, which names exactly the file checked above.
+  Fd ns;
+  int flags = fcntl(probe.get(), F_GETFL);
+  if (flags >= 0 && !(flags & O_PATH)) {
+    ns = std::move(probe);
+  } else {
+    std::string self = "/proc/self/fd/" + std::to_string(probe.get());
+    ns.reset(::open(self.c_str(), O_RDONLY | O_CLOEXEC));
+    // Without /proc, the path again: O_NONBLOCK in case it was replaced by
+    // a FIFO meanwhile; the checks below run on what was opened.
+    if (!ns && errno == ENOENT && !path.empty())
+      ns.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+    if (!ns) return failed(errno, "cannot open network namespace");
   }
-  return ns;
+  // NS_GET_NSTYPE (4.11+) names the namespace type; older kernels answer
+  // ENOTTY, and setns(CLONE_NEWNET) will check the type itself.
+  int type = ioctl(ns.get(), NS_GET_NSTYPE);
+  if (type >= 0) return type == CLONE_NEWNET ? std::move(ns) : not_netns();
+  if (errno != ENOTTY) return failed(errno, "cannot inspect");
+  if (fstatfs(ns.get(), &fs) != 0) return failed(errno, "cannot inspect");
+  return fs.f_type == NSFS_MAGIC ? std::move(ns) : not_netns();
 }
 
 std::unique_ptr<NetlinkSocket> open_socket_in(int nsfd, int protocol, NlError* err) {

@@ -4,20 +4,24 @@
 #include <memory>
 #include <string>
 
+#include "fd.h"
 #include "socket.h"
 
 namespace nlw {
 
-// Opens the namespace at `path`, or duplicates `fd` when path is empty, and
-// checks that it is a network namespace. Returns an O_CLOEXEC fd or -1.
-int open_netns(const std::string& path, int fd, NlError* err);
+// Opens the namespace at `path`, or the one `fd` refers to when path is
+// empty (`fd` stays the caller's), and checks that it is a network
+// namespace: anything else (a FIFO, a regular file, another namespace type)
+// fails with EINVAL. Returns a readable O_CLOEXEC fd, or an empty Fd with
+// `err` set.
+Fd open_netns(const std::string& path, int fd, NlError* err);
 
-// Opens a netlink socket of `protocol` inside the namespace `nsfd`, or in the
-// process's own namespace when nsfd is -1. A socket stays in the namespace it
-// was created in, so only creation needs to happen there: it is done on a
-// fresh thread that enters the namespace with setns(2) and then exits, so no
-// thread (the JS thread, libuv's pool) ever changes namespace or is reused
-// after switching.
+// Opens a netlink socket of `protocol` inside the namespace `nsfd` (borrowed:
+// the caller keeps owning it), or in the process's own namespace when nsfd
+// is -1. A socket stays in the namespace it was created in, so only creation
+// needs to happen there: it is done on a fresh thread that enters the
+// namespace with setns(2) and then exits, so no thread (the JS thread,
+// libuv's pool) ever changes namespace or is reused after switching.
 std::unique_ptr<NetlinkSocket> open_socket_in(int nsfd, int protocol, NlError* err);
 
 }  // namespace nlw

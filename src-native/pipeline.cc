@@ -1,8 +1,6 @@
 // See pipeline.h.
 #include "pipeline.h"
 
-#include "thread_pool.h"
-
 namespace nlw {
 
 bool ParsePipeline::push(const uint8_t* data, size_t len, NlError* err) {
@@ -12,7 +10,7 @@ bool ParsePipeline::push(const uint8_t* data, size_t len, NlError* err) {
   }
   if (!started_ && !inline_) {
     started_ = running_ = true;
-    if (!run_on_addon_thread([this] { run(); })) {
+    if (threads_ == nullptr || !threads_->submit([this] { run(); })) {
       started_ = running_ = false;
       inline_ = true;
     }

@@ -70,6 +70,11 @@ Schema& define_schema(const char* name, std::vector<FieldDef> fields) {
   return *s;
 }
 
+std::vector<VariantDef>& variant_registry() {
+  static std::vector<VariantDef> all;
+  return all;
+}
+
 const Schema* find_schema(std::string_view name) {
   for (const Schema* s : schema_registry())
     if (s->name == name) return s;

@@ -68,6 +68,18 @@ std::vector<Schema*>& schema_registry();
 Schema& define_schema(const char* name, std::vector<FieldDef> fields);
 const Schema* find_schema(std::string_view name);
 
+// A schema that a Variant or VariantObj field may hold, with the value that
+// selects it (link.kindData: the IFLA_INFO_KIND; link.slave: the slave kind).
+// Exported with the schemas, so the decoders generated from them
+// (lib/generated/) have one function per (record, variant) pair.
+struct VariantDef {
+  const char* owner;  // schema name
+  const char* field;
+  const char* key;
+  const Schema& (*schema)();
+};
+std::vector<VariantDef>& variant_registry();
+
 // NLW_SCHEMA(route, ROUTE_FIELDS) with
 //   #define ROUTE_FIELDS(F) F(dst, Str, "") F(table, Num, "") ...
 // declares enum route_f::{dst, table, ...} and the schema `route_schema()`.

@@ -24,6 +24,7 @@ void run(RequestJob& job, StreamProducer& p) {
   OpContext ctx{
       sock.get(), job.args, job.timeout_ms, {job.core->cancel_fd(), p.stop_fd()}, out.get(),
       Reply{},    &err};
+  ctx.threads = job.threads.get();
   ctx.emit = [&p, &root](RecordSet&& chunk) {
     int64_t n = static_cast<int64_t>(chunk.count(root));
     return p.channel().push(std::make_unique<RecordSet>(std::move(chunk)), 1, n);
@@ -56,7 +57,8 @@ void run(RequestJob& job, StreamProducer& p) {
 bool start_request(RequestJob job, std::unique_ptr<StreamProducer> producer) {
   auto shared_job = std::make_shared<RequestJob>(std::move(job));
   std::shared_ptr<StreamProducer> p(std::move(producer));
-  if (run_on_addon_thread([shared_job, p] { run(*shared_job, *p); })) return true;
+  AddonThreads* threads = shared_job->threads.get();
+  if (threads->submit([shared_job, p] { run(*shared_job, *p); })) return true;
   ChannelEnd end;
   end.ok = false;
   set_errno_error(&end.err, EAGAIN, "cannot start a request thread");

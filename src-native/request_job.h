@@ -10,11 +10,13 @@
 #include "family.h"
 #include "handle.h"
 #include "stream.h"
+#include "thread_pool.h"
 
 namespace nlw {
 
 struct RequestJob {
   std::shared_ptr<HandleCore> core;
+  std::shared_ptr<AddonThreads> threads;  // it runs on one; its parse pipeline on another
   const Op* op;
   Args args;
   int timeout_ms;

@@ -106,20 +106,17 @@ int64_t now_ms() {
   return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
-NetlinkSocket::NetlinkSocket(int fd, int protocol, uint32_t port)
-    : fd_(fd), protocol_(protocol), port_(port) {
+NetlinkSocket::NetlinkSocket(Fd fd, int protocol, uint32_t port)
+    : fd_(std::move(fd)), protocol_(protocol), port_(port) {
   timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   seq_ = static_cast<uint32_t>(ts.tv_nsec ^ (ts.tv_sec << 10));
 }
 
-NetlinkSocket::~NetlinkSocket() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 std::unique_ptr<NetlinkSocket> NetlinkSocket::open(int protocol, NlError* err) {
-  int fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
-  if (fd < 0) {
+  Fd owned(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol));
+  const int fd = owned.get();
+  if (!owned) {
     set_errno_error(err, errno, "socket(AF_NETLINK)");
     return nullptr;
   }
@@ -133,16 +130,14 @@ std::unique_ptr<NetlinkSocket> NetlinkSocket::open(int protocol, NlError* err) {
   sa.nl_family = AF_NETLINK;
   if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) {
     set_errno_error(err, errno, "bind(AF_NETLINK)");
-    ::close(fd);
     return nullptr;
   }
   socklen_t len = sizeof sa;
   if (getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) < 0) {
     set_errno_error(err, errno, "getsockname(AF_NETLINK)");
-    ::close(fd);
     return nullptr;
   }
-  std::unique_ptr<NetlinkSocket> s(new NetlinkSocket(fd, protocol, sa.nl_pid));
+  std::unique_ptr<NetlinkSocket> s(new NetlinkSocket(std::move(owned), protocol, sa.nl_pid));
   // Strict checking lets rtnetlink filter dumps in the kernel (ifindex,
   // family, table); kernels before 4.20 refuse the option and we filter in
   // the facade instead.
@@ -153,8 +148,8 @@ std::unique_ptr<NetlinkSocket> NetlinkSocket::open(int protocol, NlError* err) {
   return s;
 }
 
-std::unique_ptr<NetlinkSocket> NetlinkSocket::adopt(int fd, int protocol, uint32_t port) {
-  std::unique_ptr<NetlinkSocket> s(new NetlinkSocket(fd, protocol, port));
+std::unique_ptr<NetlinkSocket> NetlinkSocket::adopt(Fd fd, int protocol, uint32_t port) {
+  std::unique_ptr<NetlinkSocket> s(new NetlinkSocket(std::move(fd), protocol, port));
   s->strict_check_ = true;
   return s;
 }
@@ -169,7 +164,8 @@ bool NetlinkSocket::wait_readable(int64_t deadline_ms, const CancelFds& cancel, 
       err->message = "netlink request timed out";
       return false;
     }
-    pollfd fds[3] = {{fd_, POLLIN, 0}, {cancel.handle, POLLIN, 0}, {cancel.stream, POLLIN, 0}};
+    pollfd fds[3] = {
+        {fd_.get(), POLLIN, 0}, {cancel.handle, POLLIN, 0}, {cancel.stream, POLLIN, 0}};
     int n = poll(fds, 3, left < 0 ? -1 : static_cast<int>(left > 1000000 ? 1000000 : left));
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -195,7 +191,7 @@ bool NetlinkSocket::wait_readable(int64_t deadline_ms, const CancelFds& cancel, 
 
 bool NetlinkSocket::join_groups(const std::vector<uint32_t>& groups, NlError* err) {
   for (uint32_t g : groups) {
-    if (setsockopt(fd_, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof g) < 0) {
+    if (setsockopt(fd_.get(), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &g, sizeof g) < 0) {
       set_errno_error(err, errno, "NETLINK_ADD_MEMBERSHIP " + std::to_string(g));
       return false;
     }
@@ -207,13 +203,14 @@ bool NetlinkSocket::join_groups(const std::vector<uint32_t>& groups, NlError* er
 int NetlinkSocket::receive_buffer() const {
   int v = 0;
   socklen_t len = sizeof v;
-  if (getsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &v, &len) < 0) return 0;
+  if (getsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &v, &len) < 0) return 0;
   return v;
 }
 
 bool NetlinkSocket::set_receive_buffer(int bytes, bool force, NlError* err) {
   if (bytes <= 0) return true;
-  if (setsockopt(fd_, SOL_SOCKET, force ? SO_RCVBUFFORCE : SO_RCVBUF, &bytes, sizeof bytes) < 0) {
+  if (setsockopt(fd_.get(), SOL_SOCKET, force ? SO_RCVBUFFORCE : SO_RCVBUF, &bytes, sizeof bytes) <
+      0) {
     set_errno_error(err, errno, force ? "SO_RCVBUFFORCE" : "SO_RCVBUF");
     return false;
   }
@@ -231,7 +228,8 @@ ssize_t NetlinkSocket::recv_datagram(ByteBuf* buf, NlError* err) {
   for (;;) {
     // NLMSG_ALIGNTO bytes of slack: transact() may pad the last message.
     buf->resize(old + kRecvChunk + NLMSG_ALIGNTO);
-    ssize_t n = ::recv(fd_, buf->data() + old, kRecvChunk, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+    ssize_t n =
+        ::recv(fd_.get(), buf->data() + old, kRecvChunk, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
     if (n < 0) {
       buf->resize(old);
       if (errno == EINTR) continue;
@@ -249,11 +247,11 @@ ssize_t NetlinkSocket::recv_datagram(ByteBuf* buf, NlError* err) {
     if (size > kRecvChunk) {
       buf->resize(old + size + NLMSG_ALIGNTO);
       do {
-        got = ::recv(fd_, buf->data() + old, size, MSG_DONTWAIT);
+        got = ::recv(fd_.get(), buf->data() + old, size, MSG_DONTWAIT);
       } while (got < 0 && errno == EINTR);
     } else {
       do {
-        got = ::recv(fd_, nullptr, 0, MSG_TRUNC | MSG_DONTWAIT);
+        got = ::recv(fd_.get(), nullptr, 0, MSG_TRUNC | MSG_DONTWAIT);
       } while (got < 0 && errno == EINTR);
     }
     if (got < 0 || static_cast<size_t>(got) != size) {
@@ -276,7 +274,7 @@ ssize_t NetlinkSocket::recv_datagram(ByteBuf* buf, NlError* err) {
 
 bool NetlinkSocket::send_all(const uint8_t* p, size_t n, NlError* err) {
   for (;;) {
-    ssize_t w = ::send(fd_, p, n, 0);
+    ssize_t w = ::send(fd_.get(), p, n, 0);
     if (w < 0 && errno == EINTR) continue;
     if (w < 0) {
       set_errno_error(err, errno, "send(netlink)");

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "fd.h"
 #include "pod_buf.h"
 
 namespace nlw {
@@ -66,8 +67,7 @@ class NetlinkSocket {
   static std::unique_ptr<NetlinkSocket> open(int protocol, NlError* err);
   // Takes ownership of an fd (a test's fake kernel: a socketpair end). Such
   // a socket speaks netlink framing but is not bound: port id is `port`.
-  static std::unique_ptr<NetlinkSocket> adopt(int fd, int protocol, uint32_t port);
-  ~NetlinkSocket();
+  static std::unique_ptr<NetlinkSocket> adopt(Fd fd, int protocol, uint32_t port);
   NetlinkSocket(const NetlinkSocket&) = delete;
   NetlinkSocket& operator=(const NetlinkSocket&) = delete;
 
@@ -116,12 +116,12 @@ class NetlinkSocket {
   ssize_t receive(ByteBuf* buf, NlError* err) { return recv_datagram(buf, err); }
 
  private:
-  NetlinkSocket(int fd, int protocol, uint32_t port);
+  NetlinkSocket(Fd fd, int protocol, uint32_t port);
   // Receives one datagram, appended to `buf`; returns its size or -1.
   ssize_t recv_datagram(ByteBuf* buf, NlError* err);
   bool send_all(const uint8_t* p, size_t n, NlError* err);
 
-  int fd_;
+  Fd fd_;
   int protocol_;
   uint32_t port_;
   uint32_t seq_;

@@ -243,8 +243,33 @@ Napi::Function define_stream_class(Napi::Env env) {
   return NativeStream::Define(env);
 }
 
-Napi::Object new_stream(Napi::Env env, const Napi::FunctionReference& ctor, Napi::Object owner,
-                        const std::string& op, size_t bound, Channel::Overflow overflow,
+void StreamRegistry::add(const std::shared_ptr<StreamState>& s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Drop entries of streams that are gone, so the list stays short.
+  std::vector<std::weak_ptr<StreamState>> live;
+  for (auto& w : streams_)
+    if (!w.expired()) live.push_back(w);
+  live.push_back(s);
+  streams_.swap(live);
+}
+
+void StreamRegistry::stop_all() {
+  std::vector<std::weak_ptr<StreamState>> all;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    all.swap(streams_);
+  }
+  for (auto& w : all) {
+    if (auto s = w.lock()) {
+      s->channel.close();
+      s->signal_stop();
+    }
+  }
+}
+
+Napi::Object new_stream(Napi::Env env, const Napi::FunctionReference& ctor,
+                        StreamRegistry* registry, Napi::Object owner, const std::string& op,
+                        size_t bound, Channel::Overflow overflow,
                         std::unique_ptr<StreamProducer>* producer) {
   Fd stop(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
   if (!stop) {
@@ -270,6 +295,7 @@ Napi::Object new_stream(Napi::Env env, const Napi::FunctionReference& ctor, Napi
   }
   state->tsfn_alive = true;
   NativeStream::Unwrap(obj)->attach(state, owner);
+  registry->add(state);
   *producer = std::make_unique<StreamProducer>(state);
   return obj;
 }

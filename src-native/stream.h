@@ -14,6 +14,9 @@
 #include <napi.h>
 
 #include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
 
 #include "channel.h"
 
@@ -35,6 +38,19 @@ class StreamProducer {
   std::shared_ptr<StreamState> state_;
 };
 
+// The streams of one environment, so its teardown can stop every producer,
+// also one blocked on a consumer that will never read again.
+class StreamRegistry {
+ public:
+  void add(const std::shared_ptr<StreamState>& s);
+  // Closes every stream's channel and signals its stop fd.
+  void stop_all();
+
+ private:
+  std::mutex mu_;
+  std::vector<std::weak_ptr<StreamState>> streams_;
+};
+
 // Defines the NativeStream class once per environment (kept in the
 // addon's instance data).
 Napi::Function define_stream_class(Napi::Env env);
@@ -43,8 +59,9 @@ Napi::Function define_stream_class(Napi::Env env);
 // NativeHandle) stays reachable as long as the stream is; `op` names the
 // operation in errors; `bound` and `overflow` as in Channel. Throws a JS
 // error (Napi::Error) when the stream cannot be set up.
-Napi::Object new_stream(Napi::Env env, const Napi::FunctionReference& ctor, Napi::Object owner,
-                        const std::string& op, size_t bound, Channel::Overflow overflow,
+Napi::Object new_stream(Napi::Env env, const Napi::FunctionReference& ctor,
+                        StreamRegistry* registry, Napi::Object owner, const std::string& op,
+                        size_t bound, Channel::Overflow overflow,
                         std::unique_ptr<StreamProducer>* producer);
 
 }  // namespace nlw

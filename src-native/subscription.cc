@@ -106,7 +106,8 @@ void run(SubscriptionJob& job, StreamProducer& p) {
 bool start_subscription(SubscriptionJob job, std::unique_ptr<StreamProducer> producer) {
   auto shared_job = std::make_shared<SubscriptionJob>(std::move(job));
   std::shared_ptr<StreamProducer> p(std::move(producer));
-  bool started = run_on_addon_thread([shared_job, p] { run(*shared_job, *p); });
+  AddonThreads* threads = shared_job->threads.get();
+  bool started = threads->submit([shared_job, p] { run(*shared_job, *p); });
   if (!started) {
     shared_job->core->release(std::move(shared_job->sock));
     ChannelEnd end;

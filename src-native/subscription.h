@@ -11,12 +11,14 @@
 #include "events.h"
 #include "handle.h"
 #include "stream.h"
+#include "thread_pool.h"
 
 namespace nlw {
 
 struct SubscriptionJob {
   std::shared_ptr<HandleCore> core;
-  std::unique_ptr<NetlinkSocket> sock;  // joined to its groups already
+  std::shared_ptr<AddonThreads> threads;  // the reader runs on one
+  std::unique_ptr<NetlinkSocket> sock;    // joined to its groups already
   const EventSource* source;
   size_t chunk_events;  // events per queued chunk at most (<= the queue's bound)
   int rcvbuf;           // the socket's receive buffer as the kernel set it

@@ -26,6 +26,7 @@
 #include <string>
 #include <thread>
 
+#include "fd.h"
 #include "socket.h"
 
 namespace nlw {
@@ -43,6 +44,7 @@ Napi::Value SocketPair(const Napi::CallbackInfo& info) {
   int sv[2];
   if (::socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0)
     throw errno_error(env, errno, "socketpair");
+  Fd core(sv[0]), peer(sv[1]);
   // Room for a reply far bigger than the kernel's 32 KiB dump chunks.
   int big = 8 << 20;
   for (int fd : sv) {
@@ -55,6 +57,9 @@ Napi::Value SocketPair(const Napi::CallbackInfo& info) {
   Napi::Array out = Napi::Array::New(env, 2);
   out.Set(0u, sv[0]);
   out.Set(1u, sv[1]);
+  // JS owns both ends from here (closed with testing.close or a handle).
+  core.release();
+  peer.release();
   return out;
 }
 
@@ -90,8 +95,9 @@ Napi::Value Send(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(w));
 }
 
+// Takes back an fd handed to JS above, and closes it.
 Napi::Value Close(const Napi::CallbackInfo& info) {
-  ::close(info[0].As<Napi::Number>().Int32Value());
+  Fd(info[0].As<Napi::Number>().Int32Value()).reset();
   return info.Env().Undefined();
 }
 
@@ -99,10 +105,12 @@ Napi::Value NetlinkSocketIn(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string path = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
   int rcvbuf = info[1].As<Napi::Number>().Int32Value();
-  int fd = -1, e = 0;
+  Fd sock;
+  int e = 0;
   uint32_t port = 0;
   auto make = [&] {
-    fd = ::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    sock.reset(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+    int fd = sock.get();
     if (fd < 0) {
       e = errno;
       return;
@@ -116,8 +124,7 @@ Napi::Value NetlinkSocketIn(const Napi::CallbackInfo& info) {
     if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0 ||
         getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) < 0) {
       e = errno;
-      ::close(fd);
-      fd = -1;
+      sock.reset();
       return;
     }
     port = sa.nl_pid;
@@ -125,23 +132,23 @@ Napi::Value NetlinkSocketIn(const Napi::CallbackInfo& info) {
   if (path.empty()) {
     make();
   } else {
-    int ns = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (ns < 0) throw errno_error(env, errno, "open " + path);
+    Fd ns(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!ns) throw errno_error(env, errno, "open " + path);
     // A throwaway thread enters the namespace, as netns.cc does.
     std::thread t([&] {
-      if (setns(ns, CLONE_NEWNET) != 0) {
+      if (setns(ns.get(), CLONE_NEWNET) != 0) {
         e = errno;
         return;
       }
       make();
     });
     t.join();
-    ::close(ns);
   }
-  if (fd < 0) throw errno_error(env, e, "netlink socket");
+  if (!sock) throw errno_error(env, e, "netlink socket");
   Napi::Object o = Napi::Object::New(env);
-  o.Set("fd", fd);
+  o.Set("fd", sock.get());
   o.Set("port", port);
+  sock.release();  // JS owns it from here (testing.close)
   return o;
 }
 

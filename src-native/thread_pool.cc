@@ -1,72 +1,81 @@
 // See thread_pool.h.
 #include "thread_pool.h"
 
+#include <pthread.h>
+
 #include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
 #include <system_error>
-#include <thread>
 
 namespace nlw {
 
 namespace {
-// Threads kept between jobs; one exits after some seconds without work.
-class AddonThreads {
- public:
-  // Never destroyed: idle threads may still wait on it while the process
-  // exits.
-  static AddonThreads& get() {
-    static AddonThreads* pool = new AddonThreads();
-    return *pool;
-  }
-
-  // Runs `job` on a waiting thread, or a new one when every thread is
-  // taken; false when no thread could be started.
-  bool submit(std::function<void()> job) {
-    std::lock_guard<std::mutex> lock(mu_);
-    jobs_.push_back(std::move(job));
-    if (jobs_.size() <= waiting_) {
-      cv_.notify_one();
-      return true;
-    }
-    try {
-      std::thread([this] { loop(); }).detach();
-    } catch (const std::system_error&) {
-      jobs_.pop_back();
-      return false;
-    }
-    return true;
-  }
-
- private:
-  void loop() {
-    std::unique_lock<std::mutex> lock(mu_);
-    for (;;) {
-      waiting_++;
-      bool got = cv_.wait_for(lock, kIdleExit, [&] { return !jobs_.empty(); });
-      waiting_--;
-      if (!got) return;
-      std::function<void()> job = std::move(jobs_.front());
-      jobs_.pop_front();
-      lock.unlock();
-      job();
-      lock.lock();
-    }
-  }
-
-  static constexpr std::chrono::seconds kIdleExit{10};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;
-  // Threads blocked in wait_for: each queued job needs one of them (a
-  // notified thread still counts until it wakes) or a new thread.
-  size_t waiting_ = 0;
-};
+// How long a parse thread waits for work before it exits. Not a static
+// member: an odr-used one becomes an STB_GNU_UNIQUE symbol, and a library
+// defining one is never unloaded (the -O1 sanitizer build did that).
+constexpr std::chrono::seconds kIdleExit{10};
 }  // namespace
 
-bool run_on_addon_thread(std::function<void()> job) {
-  return AddonThreads::get().submit(std::move(job));
+bool AddonThreads::submit(std::function<void()> job) {
+  std::vector<std::thread> done;  // joined outside the lock
+  bool ok = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (uint64_t id : exited_) {
+      auto it = threads_.find(id);
+      if (it == threads_.end()) continue;
+      done.push_back(std::move(it->second));
+      threads_.erase(it);
+    }
+    exited_.clear();
+    if (stopping_) {
+      ok = false;
+    } else {
+      jobs_.push_back(std::move(job));
+      if (jobs_.size() <= waiting_) {
+        cv_.notify_one();
+      } else {
+        uint64_t id = next_id_++;
+        try {
+          threads_.emplace(id, std::thread([this, id] { loop(id); }));
+        } catch (const std::system_error&) {
+          jobs_.pop_back();
+          ok = false;
+        }
+      }
+    }
+  }
+  for (auto& t : done) t.join();
+  return ok;
+}
+
+void AddonThreads::shutdown() {
+  std::unordered_map<uint64_t, std::thread> all;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    all.swap(threads_);
+    exited_.clear();
+  }
+  cv_.notify_all();
+  for (auto& t : all) t.second.join();
+}
+
+void AddonThreads::loop(uint64_t id) {
+  // Named, so a test (or a debugger) can tell these threads apart.
+  pthread_setname_np(pthread_self(), "nlwrap");
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    waiting_++;
+    cv_.wait_for(lock, kIdleExit, [&] { return stopping_ || !jobs_.empty(); });
+    waiting_--;
+    if (jobs_.empty()) break;  // idle too long, or shutting down
+    std::function<void()> job = std::move(jobs_.front());
+    jobs_.pop_front();
+    lock.unlock();
+    job();
+    lock.lock();
+  }
+  exited_.push_back(id);
 }
 
 }  // namespace nlw

@@ -44,7 +44,7 @@ function fake(r: Responder): FakeKernel {
 
 async function dump(nh: NativeHandle, timeoutMs = 3000): Promise<{ reply: NativeCallResult; links: Link[] }> {
   const reply = await callNative(nh, 'link.dump', {}, timeoutMs);
-  return { reply, links: reply.chunks.flatMap((c) => decodeRecordsSync<Link>(c)) };
+  return { reply, links: reply.chunks.flatMap((c) => decodeRecordsSync(c, 'link')) };
 }
 
 /** The call's rejection, as a NetlinkError-shaped object. */
@@ -416,7 +416,7 @@ async function streamedDump(nh: NativeHandle, timeoutMs = 3000): Promise<{ links
   let chunks = 0;
   await callNative(nh, 'link.dump', {}, timeoutMs, (chunk) => {
     chunks++;
-    links.push(...decodeRecordsSync<Link>(chunk));
+    links.push(...decodeRecordsSync(chunk, 'link'));
   });
   return { links, chunks };
 }

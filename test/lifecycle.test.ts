@@ -4,6 +4,10 @@
 // exits normally with open handles (and is not kept alive by them); a
 // namespace deleted while a handle is open keeps working; 10 000 handles
 // opened and closed leave no fd behind (/proc/self/fd, before any GC).
+// Workers that end, or are terminated at any moment (loading the addon,
+// inside a Handle method, in the middle of a streamed dump), never take the
+// process down, also when Node unloads the addon with the last of them: each
+// runs in a child process, so a crash fails the test, not the runner.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,7 +18,8 @@ import { binding } from '../lib/binding';
 import { NetlinkError } from '../lib/errors';
 import { Handle } from '../lib/handle';
 import { FakeKernel } from './helpers/fake-kernel';
-import { createNetns, deleteNetns, ip, isRoot } from './helpers/netns';
+import { builtPackage, describeExit, runNode } from './helpers/child';
+import { createNetns, deleteNetns, ip, ipBatch, isRoot } from './helpers/netns';
 
 const skip = !isRoot && 'needs root';
 const fds = (): number => fs.readdirSync('/proc/self/fd').length;
@@ -148,4 +153,114 @@ test('10 000 handles opened and closed leave no fd behind', { skip }, async () =
   const ns = createNetns('life');
   for (let i = 0; i < 300; i++) new Handle({ netns: ns }).close();
   assert.equal(fds(), before, 'nor with a namespace (3 sockets + ns fd each)');
+});
+
+/** A namespace with `n` IPv4 routes: a dump of them spans enough datagrams to be parsed on a parse thread. */
+function routesNetns(n: number): string {
+  const ns = createNetns('life');
+  ipBatch(ns, [
+    'link add ra type veth peer name rb',
+    'link set ra up',
+    'addr add 10.0.0.1/8 dev ra',
+    ...Array.from({ length: n }, (_, i) => `route add 172.${16 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32 dev ra`),
+  ]);
+  return ns;
+}
+
+test(
+  'workers that used nlwrap end while the main thread never loaded it: their threads are joined and the process lives on',
+  { skip },
+  () => {
+    const ns = routesNetns(5000);
+    // Two workers each load the addon and dump 5 000 routes (parse threads
+    // start). A ends while B holds the addon; B dumps again and ends, and Node
+    // unloads the addon. A parse thread left parked in its code would crash
+    // the process when its 10 s idle wait ran out.
+    const script = `
+    const { Worker } = require('node:worker_threads');
+    const fs = require('node:fs');
+    const worker = () => new Worker(\`
+      const { parentPort } = require('node:worker_threads');
+      const nl = require(${JSON.stringify(builtPackage())});
+      const h = new nl.Handle({ netns: ${JSON.stringify(ns)} });
+      const dump = () => h.routeList(null, 0).then((r) => parentPort.postMessage(r.length));
+      dump().then(() => parentPort.once('message', (m) => (m === 'again' ? dump() : Promise.resolve()).then(() => h.close())));
+    \`, { eval: true });
+    const next = (w) => new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
+    const exited = (w) => new Promise((resolve) => w.once('exit', resolve));
+    const parseThreads = () => fs.readdirSync('/proc/self/task').filter((t) => {
+      try { return fs.readFileSync('/proc/self/task/' + t + '/comm', 'utf8').trim() === 'nlwrap'; } catch { return false; }
+    }).length;
+    (async () => {
+      const a = worker(), b = worker();
+      const counts = await Promise.all([next(a), next(b)]);
+      const aGone = exited(a);
+      a.postMessage('stop');
+      await aGone;
+      const bAgain = next(b), bGone = exited(b);
+      b.postMessage('again');
+      counts.push(await bAgain);
+      await bGone;
+      const mapped = /nlwrap[.]node/.test(fs.readFileSync('/proc/self/maps', 'utf8'));
+      console.log(JSON.stringify({ counts, mapped, threads: parseThreads() }));
+      setTimeout(() => console.log('survived'), 11_000);
+    })();`;
+    const r = runNode(script, { timeoutMs: 40_000 });
+    assert.ok(r.status === 0 && r.signal === null, describeExit(r));
+    const m = JSON.parse(r.stdout.split('\n')[0]) as { counts: number[]; mapped: boolean; threads: number };
+    for (const c of m.counts) assert.ok(c >= 5000, `routes listed: ${c}`);
+    assert.equal(m.mapped, false, 'the addon was unloaded with the last worker (what this test is about)');
+    assert.equal(m.threads, 0, 'no addon thread is left once the workers have ended');
+    assert.match(r.stdout, /survived/);
+  },
+);
+
+test('terminating workers in the middle of streamed dumps never takes the process down', { skip }, () => {
+  const ns = routesNetns(20_000);
+  // Chunks are handed to JS while the dump is read; terminate() lands
+  // anywhere in that, including inside the chunk callback.
+  const script = `
+    const { Worker } = require('node:worker_threads');
+    (async () => {
+      for (let i = 0; i < 25; i++) {
+        const w = new Worker(\`
+          const { parentPort } = require('node:worker_threads');
+          const nl = require(${JSON.stringify(builtPackage())});
+          const h = new nl.Handle({ netns: ${JSON.stringify(ns)} });
+          parentPort.postMessage('ready');
+          (async () => { for (;;) await Promise.all([1, 2, 3, 4].map(() => h.routeList(null, 0))); })();
+        \`, { eval: true });
+        await new Promise((resolve) => w.once('message', resolve));
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 300));
+        await w.terminate();
+      }
+      console.log('survived');
+    })();`;
+  const r = runNode(script, { timeoutMs: 120_000 });
+  assert.ok(r.status === 0 && r.signal === null, describeExit(r));
+  assert.match(r.stdout, /survived/);
+});
+
+test('terminating workers while they load the addon or are inside Handle methods never takes the process down', { skip }, () => {
+  const ns = createNetns('life');
+  // From 0 to 30 ms after the worker starts: inside require() (the addon's
+  // Init), new Handle(), or one of 100 linkByIndex calls per turn.
+  const script = `
+    const { Worker } = require('node:worker_threads');
+    (async () => {
+      for (let i = 0; i < 200; i++) {
+        const w = new Worker(\`
+          const nl = require(${JSON.stringify(builtPackage())});
+          const h = new nl.Handle({ netns: ${JSON.stringify(ns)}, families: [0] });
+          (async () => { for (;;) { const calls = []; for (let k = 0; k < 100; k++) calls.push(h.linkByIndex(1)); await Promise.all(calls); } })();
+        \`, { eval: true });
+        await new Promise((resolve) => w.once('online', resolve));
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
+        await w.terminate();
+      }
+      console.log('survived');
+    })();`;
+  const r = runNode(script, { timeoutMs: 120_000 });
+  assert.ok(r.status === 0 && r.signal === null, describeExit(r));
+  assert.match(r.stdout, /survived/);
 });

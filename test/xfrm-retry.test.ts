@@ -29,7 +29,8 @@ const run = async (op, family, onInterrupted) => {
   try {
     const items = await withRetries(op, policy, stats, {}, async () => {
       attempts++;
-      const r = await nativeRequest(nh, op, op, { family }, 5000);
+      const root = op === 'xfrm.policy.dump' ? 'xfrm_policy' : 'xfrm_state';
+      const r = await nativeRequest(nh, op, op, { family }, 5000, root);
       return { value: r.items, interrupted: r.reply.interrupted };
     });
     return { attempts, stats, warnings, n: items.length, families: items.map((x) => x.family) };
