@@ -14,6 +14,7 @@
         "src-native/link_kinds.cc",
         "src-native/link_kinds_bond.cc",
         "src-native/link_kinds_tunnels.cc",
+        "src-native/errno_name.cc",
         "src-native/netns.cc",
         "src-native/record.cc",
         "src-native/socket.cc",
