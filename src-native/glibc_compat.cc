@@ -5,7 +5,9 @@
 //   new symbol version, so a link today asks for pthread_create@GLIBC_2.34.
 //   The linker sends every call of those below (--wrap, libstdc++'s own
 //   included) through __wrap_*, which call the version every glibc since the
-//   architecture's first has (libpthread's before 2.34, libc's after).
+//   architecture's first has (libpthread's before 2.34, libc's after). When
+//   scripts/check-glibc-baseline.js names another such function, add its
+//   wrapper here and its --wrap in binding.gyp.
 // - libstdc++ reads __libc_single_threaded (glibc 2.32) to skip atomic
 //   reference counts. Defined here, hidden, as 0 ("maybe threads"): the
 //   counts are always atomic, which is what they were before 2.32.
