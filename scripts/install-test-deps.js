@@ -67,7 +67,7 @@ const run = (args) => spawnSync('apt-get', args, { stdio: ['ignore', 'inherit', 
 console.error(`npm test: installing ${pkgs(lack).join(' ')} with apt-get, for:\n${list(lack)}`);
 if (run(['update', '-q']) !== 0)
   console.error('npm test: apt-get update failed; trying the install with the lists this machine has');
-const status = run(['install', '-y', '-q', '--no-install-recommends', ...pkgs(lack)]);
+const status = run(['install', '-y', '-q', '-o', 'Dpkg::Use-Pty=0', '--no-install-recommends', ...pkgs(lack)]);
 lack = missing();
 if (status !== 0 || lack.length) {
   console.error(`npm test: apt-get install failed (status ${status}); still missing:\n${list(lack)}`);
