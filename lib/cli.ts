@@ -77,7 +77,7 @@ export async function main(
       out(usage(cmd));
       return 0;
     }
-    handle = new Handle(typeof flags.netns === 'string' ? { netns: flags.netns } : {});
+    handle = new Handle({ ...(typeof flags.netns === 'string' ? { netns: flags.netns } : {}), families: [cmd.protocol] });
     out(await cmd.run(handle, flags));
     return 0;
   } catch (e) {
