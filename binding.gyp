@@ -1,6 +1,7 @@
 {
   "variables": {
-    "sanitize%": "<!(node -p \"process.env.NLWRAP_SANITIZE || ''\")"
+    "sanitize%": "<!(node -p \"process.env.NLWRAP_SANITIZE || ''\")",
+    "portable%": "<!(node -p \"process.env.NLWRAP_PORTABLE || ''\")"
   },
   "targets": [
     {
@@ -21,6 +22,7 @@
         "src-native/link_kinds.cc",
         "src-native/link_kinds_bond.cc",
         "src-native/link_kinds_tunnels.cc",
+        "src-native/errno_name.cc",
         "src-native/netns.cc",
         "src-native/record.cc",
         "src-native/socket.cc",
@@ -45,6 +47,21 @@
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++20"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-missing-field-initializers"],
       "conditions": [
+        # Prebuilds (scripts/prebuildify.sh): load on glibc >= 2.28 with any
+        # libstdc++ or none (src-native/glibc_compat.*), export only Node-API's
+        # entry points. scripts/check-glibc-baseline.js proves it.
+        ["portable==1", {
+          "sources": ["src-native/glibc_compat.cc"],
+          "cflags_cc": [
+            "-include", "<(module_root_dir)/src-native/glibc_compat.h",
+            "-fvisibility=hidden", "-fvisibility-inlines-hidden", "-ffunction-sections", "-fdata-sections"
+          ],
+          "ldflags": [
+            "-static-libstdc++", "-Wl,--version-script=<(module_root_dir)/src-native/exports.map", "-Wl,--gc-sections",
+            "-Wl,--push-state,--no-as-needed,-l:libpthread.so.0,--pop-state",
+            "-Wl,--wrap=pthread_create", "-Wl,--wrap=pthread_join", "-Wl,--wrap=pthread_detach"
+          ]
+        }],
         ["sanitize=='address'", {
           "cflags_cc": ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-fno-sanitize-recover=undefined", "-O1", "-g"],
           "ldflags": ["-fsanitize=address,undefined"]

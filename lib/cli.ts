@@ -83,7 +83,7 @@ export async function main(
       out(usage(cmd));
       return 0;
     }
-    handle = new Handle(typeof flags.netns === 'string' ? { netns: flags.netns } : {});
+    handle = new Handle({ ...(typeof flags.netns === 'string' ? { netns: flags.netns } : {}), families: [cmd.protocol] });
     if (cmd.follow) return await cmd.follow(handle, flags, args, out);
     out(await cmd.run(handle, flags, args));
     return 0;

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Prints a SHA-256 over everything that goes into the native addon
-// (src-native/ and binding.gyp). binding.gyp compiles it into the binary, and
-// test/prebuild.test.ts compares the committed prebuild's hash with the
-// sources, so a stale prebuild cannot go unnoticed.
+// (src-native/: sources, headers, the exports map; and binding.gyp).
+// binding.gyp compiles it into the binary, and test/prebuild.test.ts
+// compares the committed prebuild's hash with the sources, so a stale
+// prebuild cannot go unnoticed.
 'use strict';
 const crypto = require('crypto');
 const fs = require('fs');
@@ -12,7 +13,7 @@ function sourceHash(root) {
   const dir = path.join(root, 'src-native');
   const files = fs
     .readdirSync(dir)
-    .filter((f) => /\.(cc|h)$/.test(f))
+    .filter((f) => /\.(cc|h|map)$/.test(f))
     .sort();
   const h = crypto.createHash('sha256');
   for (const f of [...files.map((f) => path.join('src-native', f)), 'binding.gyp']) {

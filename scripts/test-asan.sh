@@ -15,7 +15,8 @@
 # only addon node-gyp-build can find is the sanitized build/Release. The
 # user-mode-Linux guest tests (uml*.test.ts) are left out: ASan's shadow
 # memory does not fit that guest's address space; prebuild.test.ts checks
-# the committed binary, not this one.
+# the committed binary, not this one, and install.test.ts and
+# package-types.test.ts check the package around it (prebuilds, ESM entry).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -59,7 +60,7 @@ node -e '
 
 files=()
 for f in test/*.test.ts; do
-  case "$(basename "$f")" in prebuild.test.ts | uml*.test.ts) continue ;; esac
+  case "$(basename "$f")" in prebuild.test.ts | install.test.ts | package-types.test.ts | uml*.test.ts) continue ;; esac
   files+=("$f")
 done
 echo "== running ${#files[@]} test files under ASan + UBSan"

@@ -75,11 +75,6 @@ int done_error_of(const Message& m, NlError* err) {
 }
 }  // namespace
 
-const char* errno_name(int errnum) {
-  const char* n = strerrorname_np(errnum);
-  return n ? n : "EUNKNOWN";
-}
-
 void set_errno_error(NlError* err, int errnum, const std::string& what) {
   err->code = errno_name(errnum);
   err->errnum = errnum;

@@ -1,7 +1,7 @@
 // See thread_pool.h.
 #include "thread_pool.h"
 
-#include <pthread.h>
+#include <sys/prctl.h>
 
 #include <chrono>
 #include <system_error>
@@ -62,7 +62,9 @@ void AddonThreads::shutdown() {
 
 void AddonThreads::loop(uint64_t id) {
   // Named, so a test (or a debugger) can tell these threads apart.
-  pthread_setname_np(pthread_self(), "nlwrap");
+  // prctl rather than pthread_setname_np, which glibc 2.34 moved to a newer
+  // symbol version than the prebuilds' 2.28 baseline.
+  prctl(PR_SET_NAME, "nlwrap");
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     waiting_++;

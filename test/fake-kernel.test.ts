@@ -8,6 +8,7 @@
 // never a crash or a hang, and the socket is either still usable or was
 // closed (reset). ENOBUFS comes from a real kernel socket (see its test).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { binding, type NativeHandle } from '../lib/binding';
 import { decodeRecordsSync } from '../lib/decode';
@@ -365,6 +366,38 @@ describe('fake kernel: errors from the kernel', () => {
     assert.match(e.message, /Invalid attribute for fake kernel/);
     assert.equal(await usableOrReset(k, nh), 'usable');
   });
+
+  // The addon names errnos from its own table (src-native/errno_names.h, so
+  // the prebuilds need no strerrorname_np, glibc 2.32); it must agree with
+  // glibc's names: 1..599 covers the uapi errnos and the kernel-internal ones
+  // (512..) that can leak to user space; MAX_ERRNO (4095) is the last valid.
+  const errnos = [...Array.from({ length: 599 }, (_, i) => i + 1), 4095];
+  const glibcNames = spawnSync(
+    'python3',
+    [
+      '-c',
+      `import ctypes, json
+f = ctypes.CDLL(None).strerrorname_np
+f.restype = ctypes.c_char_p
+print(json.dumps([(f(e) or b'EUNKNOWN').decode() for e in ${JSON.stringify(errnos)}]))`,
+    ],
+    { encoding: 'utf8' },
+  );
+  test(
+    'errnos the kernel can send are named as glibc names them',
+    { skip: glibcNames.status !== 0 && 'needs python3 and glibc ≥ 2.32 (strerrorname_np) for the oracle' },
+    async () => {
+      const want: string[] = JSON.parse(glibcNames.stdout);
+      let e = 0;
+      const k = fake((req, kk) => kk.send(errorMsg(req, -e)));
+      const nh = k.native();
+      const got: string[] = [];
+      for (e of errnos) got.push((await failure(callNative(nh, 'link.get', { index: 5 }, 2000))).code);
+      assert.deepEqual(got, want);
+      assert.ok(want.filter((n) => n !== 'EUNKNOWN').length >= 130, 'the oracle knows the errno names');
+      nh.close();
+    },
+  );
 
   test('through a Handle: NetlinkError with extack; ENODEV → LinkNotFoundError', async () => {
     let n = 0;

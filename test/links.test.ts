@@ -280,8 +280,13 @@ test('nlwrap links --json parses and matches linkList()', { skip }, async () => 
   const h = new Handle({ netns: ns });
   try {
     const bin = path.join(__dirname, '..', 'bin', 'nlwrap.js');
-    const r = spawnSync(process.execPath, [bin, 'links', '--netns', ns, '--json'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [bin, 'links', '--netns', ns, '--json'], {
+      encoding: 'utf8',
+      env: { ...process.env, DEBUG: 'nlwrap:netns' },
+    });
     assert.equal(r.status, 0, r.stderr);
+    // Only the route socket: listing links needs no xfrm_user or conntrack module.
+    assert.match(r.stderr, /handle opened in \S+, protocols \[ 0 \]/);
     const cli = JSON.parse(r.stdout) as Record<string, unknown>[];
     const lib = JSON.parse(JSON.stringify(await h.linkList(), (_k, v) => (typeof v === 'bigint' ? v.toString() : v))) as Record<
       string,

@@ -1,6 +1,6 @@
 // nlwrap addrs: addresses of every link or one (--link), of one family or
 // both (--family 4|6), as a table or JSON.
-import { ADDR_LIFETIME_FOREVER } from '../constants';
+import { ADDR_LIFETIME_FOREVER, NETLINK_ROUTE } from '../constants';
 import * as uapi from '../uapi';
 import { FAMILY_FLAG, familyFlag, UsageError, type Command } from './command';
 import { flagNames, nameOf, table, toJson } from './format';
@@ -31,6 +31,7 @@ export function lowerName(prefix: string, value: number | null): string | null {
 export const addrs: Command = {
   name: 'addrs',
   summary: 'list addresses (ip addr show)',
+  protocol: NETLINK_ROUTE,
   flags: {
     link: { value: true, help: 'only the addresses of this link (name)' },
     family: FAMILY_FLAG,

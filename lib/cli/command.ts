@@ -12,6 +12,9 @@ export interface FlagSpec {
 export interface Command {
   name: string;
   summary: string;
+  /** The netlink protocol of its calls: the CLI opens only that socket, so
+   * `nlwrap links` needs neither xfrm_user nor nf_conntrack_netlink. */
+  protocol: number;
   /** Flags beyond the common --netns, --json, --help. */
   flags: Record<string, FlagSpec>;
   /** Positional arguments it takes, for the help text ('<links|addrs|routes>'); none when absent. */

@@ -8,6 +8,7 @@ import {
   ConntrackOrigSrcIP,
   ConntrackReplyAnyIP,
   ConntrackTable,
+  NETLINK_NETFILTER,
 } from '../constants';
 import type { ConntrackFlow } from '../types/conntrack';
 import * as uapi from '../uapi';
@@ -72,6 +73,7 @@ function rows(list: ConntrackFlow[]): string {
 export const conntrack: Command = {
   name: 'conntrack',
   summary: 'list conntrack flows or expectations (conntrack -L)',
+  protocol: NETLINK_NETFILTER,
   flags: {
     family: FAMILY_FLAG,
     expect: { value: false, help: 'list the expectation table' },
@@ -96,6 +98,7 @@ function integer(value: string, what: string): number {
 export const conntrackDelete: Command = {
   name: 'conntrack-delete',
   summary: 'delete the conntrack flows matching every given condition (conntrack -D)',
+  protocol: NETLINK_NETFILTER,
   flags: {
     family: FAMILY_FLAG,
     'orig-src': { value: true, help: 'original source IP or CIDR' },

@@ -1,4 +1,5 @@
 // nlwrap links: every link, as a table or JSON.
+import { NETLINK_ROUTE } from '../constants';
 import * as uapi from '../uapi';
 import type { Command } from './command';
 import { flagNames, nameOf, table, toJson } from './format';
@@ -32,6 +33,7 @@ const IFI_FLAGS = Object.fromEntries(
 export const links: Command = {
   name: 'links',
   summary: 'list links (ip -d link show)',
+  protocol: NETLINK_ROUTE,
   flags: {},
   async run(handle, flags) {
     const list = await handle.linkList();

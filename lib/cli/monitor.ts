@@ -4,6 +4,7 @@
 import type { Handle } from '../handle';
 import type { Subscription, SubscriptionMarker } from '../subscription';
 import type { AddrUpdate, LinkUpdate, RouteUpdate } from '../updates';
+import { NETLINK_ROUTE } from '../constants';
 import { RTM_DELADDR, RTM_DELLINK, RTM_DELROUTE } from '../uapi';
 import { lowerName } from './addrs';
 import { FAMILY_FLAG, familyFlag, UsageError, type Command } from './command';
@@ -64,6 +65,7 @@ export const monitor: Command = {
   name: 'monitor',
   summary: 'print updates as they happen: links, addrs or routes (ip monitor)',
   args: `<${MONITOR_KINDS.join('|')}>`,
+  protocol: NETLINK_ROUTE,
   flags: {
     family: FAMILY_FLAG,
     'list-existing': { value: false, help: 'print the existing objects first, then a LISTED line' },

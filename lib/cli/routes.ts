@@ -1,6 +1,6 @@
 // nlwrap routes: routes of the main table, one table (--table N) or all
 // (--table all), of one family or both (--family 4|6), as a table or JSON.
-import { RT_FILTER_TABLE } from '../constants';
+import { NETLINK_ROUTE, RT_FILTER_TABLE } from '../constants';
 import type { Route } from '../types/route';
 import { bitNames, lowerName } from './addrs';
 import { FAMILY_FLAG, familyFlag, UsageError, type Command } from './command';
@@ -25,6 +25,7 @@ function gateway(r: Route): string | null {
 export const routes: Command = {
   name: 'routes',
   summary: 'list routes (ip route show)',
+  protocol: NETLINK_ROUTE,
   flags: {
     table: { value: true, help: 'a table number, main (default), local, default, or all' },
     family: FAMILY_FLAG,

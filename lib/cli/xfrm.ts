@@ -2,7 +2,7 @@
 // JSON. Key material is never printed unless --show-keys is given: keys are
 // non-enumerable on the results (lib/xfrm.ts), so --json leaves them out, and
 // the table shows algorithm names only.
-import { XFRM_INF } from '../constants';
+import { NETLINK_XFRM, XFRM_INF } from '../constants';
 import * as uapi from '../uapi';
 import type { XfrmPolicy, XfrmState, XfrmStateAlgo } from '../types/xfrm';
 import { withKey } from '../xfrm';
@@ -116,6 +116,7 @@ export function statesJson(list: XfrmState[], showKeys: boolean): string {
 export const xfrmPolicies: Command = {
   name: 'xfrm-policies',
   summary: 'list XFRM policies (ip xfrm policy)',
+  protocol: NETLINK_XFRM,
   flags: { family: FAMILY_FLAG },
   async run(handle, flags) {
     const list = await handle.xfrmPolicyList(familyFlag(flags.family));
@@ -126,6 +127,7 @@ export const xfrmPolicies: Command = {
 export const xfrmStates: Command = {
   name: 'xfrm-states',
   summary: 'list XFRM states (ip -s xfrm state); keys only with --show-keys',
+  protocol: NETLINK_XFRM,
   flags: { family: FAMILY_FLAG, 'show-keys': { value: false, help: 'print key material (hidden by default)' } },
   async run(handle, flags) {
     const list = await handle.xfrmStateList(familyFlag(flags.family));
