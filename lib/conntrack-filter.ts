@@ -25,7 +25,7 @@ import {
   ConntrackUnmatchStatus,
 } from './constants';
 import type { ConntrackFlow, CustomConntrackFilter } from './types/conntrack';
-import { checkInteger } from './validate';
+import { checkInteger } from './args';
 
 /** An address in bytes; IPv4-mapped IPv6 counts as IPv4, as Go's To4() does. */
 export interface IpBytes {

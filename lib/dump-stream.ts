@@ -13,35 +13,13 @@
 import type { NativeHandle, NativeRecords, NativeStream } from './binding';
 import { DumpInterruptedError, fromNative } from './errors';
 import type { RetryPolicy } from './retry';
-import { checkInteger } from './validate';
+import type { CheckedStreamOptions } from './args';
 
 export interface StreamOptions {
   /** Chunks (about a thousand objects each) the addon decodes ahead of the consumer; at most 64. Default 2. */
   highWaterMark?: number;
   /** Aborting it ends the stream (the iteration ends; no error) and closes its socket. */
   signal?: AbortSignal;
-}
-
-export interface CheckedStreamOptions {
-  highWaterMark: number;
-  signal: AbortSignal | null;
-}
-
-const STREAM_KEYS = ['highWaterMark', 'signal'];
-
-/** Validates stream options (own properties only); `extra` names a caller's own keys. */
-export function checkStreamOptions(options: unknown, name: string, extra: string[] = []): CheckedStreamOptions {
-  if (options === undefined || options === null) options = {};
-  if (typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`${name}: options must be an object`);
-  const o = options as Record<string, unknown>;
-  for (const k of Object.keys(o))
-    if (!STREAM_KEYS.includes(k) && !extra.includes(k)) throw new TypeError(`${name}: unknown option '${k}'`);
-  const own = (k: string): unknown => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
-  const highWaterMark = own('highWaterMark') ?? 2;
-  checkInteger(highWaterMark, `${name}: options.highWaterMark`, 1, 64);
-  const signal = own('signal') ?? null;
-  if (signal !== null && !(signal instanceof AbortSignal)) throw new TypeError(`${name}: options.signal must be an AbortSignal`);
-  return { highWaterMark, signal };
 }
 
 /** How a stream's dump ended. */
@@ -84,6 +62,9 @@ export class DumpStream<T> implements AsyncIterable<T[]> {
   #signal: AbortSignal | null;
   readonly #onAbort = (): void => this.close();
 
+  /** Why the stream could not start (its handle could not be opened): the first read rejects with it. */
+  #startError: Error | null = null;
+
   /** @internal Made by the *Stream methods of Handle. */
   constructor(spec: StreamSpec<T>, options: CheckedStreamOptions) {
     this.#spec = spec;
@@ -93,6 +74,23 @@ export class DumpStream<T> implements AsyncIterable<T[]> {
       if (this.#signal.aborted) this.close();
       else this.#signal.addEventListener('abort', this.#onAbort, { once: true });
     }
+  }
+
+  /** @internal A stream whose handle could not be opened (the package-level calls): its first read rejects with `err`. */
+  static failed<T>(name: string, err: Error): DumpStream<T> {
+    const spec: StreamSpec<T> = {
+      name,
+      native: null as unknown as NativeHandle, // never started
+      op: '',
+      args: {},
+      timeoutMs: 0,
+      policy: { maxAttempts: 1, onInterrupted: 'return', logger: { warn: () => undefined } },
+      site: {},
+      decode: () => [],
+    };
+    const s = new DumpStream<T>(spec, { highWaterMark: 1, signal: null });
+    s.#startError = err;
+    return s;
   }
 
   /** How the dump ended, once it has; null before. */
@@ -144,6 +142,11 @@ export class DumpStream<T> implements AsyncIterable<T[]> {
 
   async #read(): Promise<void> {
     const s = this.#spec;
+    if (this.#startError) {
+      const err = this.#startError;
+      this.close();
+      throw err;
+    }
     if (this.#stream === null) {
       try {
         this.#stream = s.native.start(s.op, s.args, s.timeoutMs, this.#highWaterMark);

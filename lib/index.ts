@@ -9,12 +9,14 @@ import type { XfrmPolicy, XfrmState } from './types/xfrm';
 import type { ConntrackFlow, CustomConntrackFilter } from './types/conntrack';
 import type { ConntrackFilter } from './conntrack-filter';
 import type { WatchOptions } from './handle';
+import { DumpStream, type StreamOptions } from './dump-stream';
 import { Subscription, type SubscribeOptions } from './subscription';
 import type { AddrUpdate, LinkUpdate, RouteUpdate } from './updates';
 import { Watch } from './watch';
 import type { Handle } from './handle';
 
 export { Handle, type HandleOptions, type HandleCounters, type WatchOptions } from './handle';
+export { DumpStream, type StreamOptions, type StreamEnd } from './dump-stream';
 export {
   Subscription,
   type SubscribeOptions,
@@ -168,5 +170,70 @@ export function watchRoutes(
   return onDefault(
     (h) => h.watchRoutes(options),
     (err) => Watch.failed('watchRoutes', err),
+  );
+}
+
+/** linkList as an async iterable of batches (default handle). */
+export function linkStream(options?: StreamOptions): DumpStream<Link> {
+  return onDefault(
+    (h) => h.linkStream(options),
+    (err) => DumpStream.failed('linkStream', err),
+  );
+}
+
+/** addrList as an async iterable of batches (default handle). */
+export function addrStream(link: Link | number | null, family?: number, options?: ListOptions & StreamOptions): DumpStream<Addr> {
+  return onDefault(
+    (h) => h.addrStream(link, family, options),
+    (err) => DumpStream.failed('addrStream', err),
+  );
+}
+
+/** routeList as an async iterable of batches (default handle). */
+export function routeStream(
+  link: Link | number | null,
+  family?: number,
+  options?: ListOptions & StreamOptions,
+): DumpStream<Route> {
+  return onDefault(
+    (h) => h.routeStream(link, family, options),
+    (err) => DumpStream.failed('routeStream', err),
+  );
+}
+
+/** routeListFiltered as an async iterable of batches (default handle). */
+export function routeStreamFiltered(
+  family: number,
+  filter: RouteFilter | null,
+  filterMask: number,
+  options?: ListOptions & StreamOptions,
+): DumpStream<Route> {
+  return onDefault(
+    (h) => h.routeStreamFiltered(family, filter, filterMask, options),
+    (err) => DumpStream.failed('routeStreamFiltered', err),
+  );
+}
+
+/** xfrmPolicyList as an async iterable of batches (default handle). */
+export function xfrmPolicyStream(family?: number, options?: StreamOptions): DumpStream<XfrmPolicy> {
+  return onDefault(
+    (h) => h.xfrmPolicyStream(family, options),
+    (err) => DumpStream.failed('xfrmPolicyStream', err),
+  );
+}
+
+/** xfrmStateList as an async iterable of batches (default handle). */
+export function xfrmStateStream(family?: number, options?: StreamOptions): DumpStream<XfrmState> {
+  return onDefault(
+    (h) => h.xfrmStateStream(family, options),
+    (err) => DumpStream.failed('xfrmStateStream', err),
+  );
+}
+
+/** conntrackTableList as an async iterable of batches (default handle). */
+export function conntrackTableStream(table: number, family: number, options?: StreamOptions): DumpStream<ConntrackFlow> {
+  return onDefault(
+    (h) => h.conntrackTableStream(table, family, options),
+    (err) => DumpStream.failed('conntrackTableStream', err),
   );
 }

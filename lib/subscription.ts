@@ -11,7 +11,6 @@ import type { NativeLoss, NativeRecords, NativeStream } from './binding';
 import { decodeRecordsSync } from './decode';
 import { fromNative } from './errors';
 import type { EventRecord } from './types/event';
-import { checkInteger } from './validate';
 
 /** Events that were dropped: by the kernel (ENOBUFS), by the full queue (QUEUE_OVERFLOW), or unreadable (EBADMSG). */
 export interface LossMarker {
@@ -50,57 +49,6 @@ export interface SubscriptionStats {
   lossMarkers: number;
   /** Events known to be lost (the markers' counts that are known). */
   lost: number;
-}
-
-export const DEFAULT_MAX_QUEUED = 16_384;
-const MAX_QUEUED = 1 << 24;
-const MAX_BUFFER = 2 ** 31 - 1;
-const SUBSCRIBE_KEYS = ['listExisting', 'receiveBufferSize', 'receiveBufferForceSize', 'maxQueued', 'signal'];
-
-export interface CheckedSubscribeOptions {
-  listExisting: boolean;
-  rcvbuf: number;
-  rcvbufForce: boolean;
-  maxQueued: number;
-  signal: AbortSignal | null;
-}
-
-/**
- * Validates subscribe options (own properties only); `extra` names a
- * caller's own keys; a watch takes no listExisting (`listing` false).
- */
-export function checkSubscribeOptions(
-  options: unknown,
-  name: string,
-  extra: string[] = [],
-  listing = true,
-): CheckedSubscribeOptions {
-  if (options === undefined || options === null) options = {};
-  if (typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`${name}: options must be an object`);
-  const o = options as Record<string, unknown>;
-  for (const k of Object.keys(o))
-    if ((!SUBSCRIBE_KEYS.includes(k) || (!listing && k === 'listExisting')) && !extra.includes(k))
-      throw new TypeError(`${name}: unknown option '${k}'`);
-  const own = (k: string): unknown => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
-  const listExisting = own('listExisting') ?? false;
-  if (typeof listExisting !== 'boolean') throw new TypeError(`${name}: options.listExisting must be a boolean`);
-  const size = own('receiveBufferSize');
-  const force = own('receiveBufferForceSize');
-  if (size !== undefined && force !== undefined)
-    throw new TypeError(`${name}: give options.receiveBufferSize or options.receiveBufferForceSize, not both`);
-  if (size !== undefined) checkInteger(size, `${name}: options.receiveBufferSize`, 1, MAX_BUFFER);
-  if (force !== undefined) checkInteger(force, `${name}: options.receiveBufferForceSize`, 1, MAX_BUFFER);
-  const maxQueued = own('maxQueued') ?? DEFAULT_MAX_QUEUED;
-  checkInteger(maxQueued, `${name}: options.maxQueued`, 1, MAX_QUEUED);
-  const signal = own('signal') ?? null;
-  if (signal !== null && !(signal instanceof AbortSignal)) throw new TypeError(`${name}: options.signal must be an AbortSignal`);
-  return {
-    listExisting,
-    rcvbuf: (force ?? size ?? 0) as number,
-    rcvbufForce: force !== undefined,
-    maxQueued,
-    signal,
-  };
 }
 
 export type { EventRecord };

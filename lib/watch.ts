@@ -7,7 +7,10 @@
 // another listing), so once the kernel stops changing and the watch has
 // caught up, its contents equal a fresh dump.
 import { EventEmitter } from 'node:events';
-import { Subscription, type SubscriptionMarker } from './subscription';
+import { Subscription, type SubscribeOptions, type SubscriptionMarker } from './subscription';
+
+/** Options of the watch* calls: a subscription's, without listExisting (a watch always lists). */
+export type WatchOptions = Omit<SubscribeOptions, 'listExisting'>;
 
 /** One batch of changes, each object at most once. */
 export interface WatchChange<T> {

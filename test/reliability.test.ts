@@ -119,6 +119,14 @@ test('with every fd in use, the package-level calls reject with EMFILE, never th
       watchLinks: () => nl.watchLinks().ready,
       watchAddrs: () => nl.watchAddrs().ready,
       watchRoutes: () => nl.watchRoutes().ready,
+      // Streams too: their first batch rejects.
+      linkStream: () => nl.linkStream()[Symbol.asyncIterator]().next(),
+      addrStream: () => nl.addrStream(null)[Symbol.asyncIterator]().next(),
+      routeStream: () => nl.routeStream(null)[Symbol.asyncIterator]().next(),
+      routeStreamFiltered: () => nl.routeStreamFiltered(0, null, 0)[Symbol.asyncIterator]().next(),
+      xfrmPolicyStream: () => nl.xfrmPolicyStream()[Symbol.asyncIterator]().next(),
+      xfrmStateStream: () => nl.xfrmStateStream()[Symbol.asyncIterator]().next(),
+      conntrackTableStream: () => nl.conntrackTableStream(nl.ConntrackTable, nl.FAMILY_V4)[Symbol.asyncIterator]().next(),
     };
     // Every package-level call is in the table (classes and sync helpers aside).
     const exported = Object.keys(nl).filter((k) => typeof nl[k] === 'function' && /^[a-z]/.test(k) && k !== 'isLinkType');

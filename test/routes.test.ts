@@ -36,7 +36,8 @@ import {
   type RouteFilter,
 } from '../lib/index';
 import * as uapi from '../lib/uapi';
-import { routeFilterArg, routeMatches } from '../lib/route-filter';
+import { routeFilterArg } from '../lib/args';
+import { routeMatches } from '../lib/route-filter';
 import { createNetns, ip, ipBatch, ipJson, isRoot, quietIpv6, sh } from './helpers/netns';
 
 const skip = !isRoot && 'needs root';
