@@ -67,6 +67,7 @@ NLW_SCHEMA(link_vf, LINK_VF_FIELDS)
   F(encapType, Num, "") F(parentIndex, Num, "") F(masterIndex, Num, "")      \
   F(alias, Str, "") F(altNames, Strs, "") F(operState, Num, "")              \
   F(linkMode, Num, "") F(promisc, Num, "") F(allmulti, Num, "")              \
+  F(allmultiCount, Num, "")                                                 \
   F(multi, Bool, "") F(carrier, Bool, "") F(carrierChanges, Num, "")         \
   F(carrierUpCount, Num, "") F(carrierDownCount, Num, "")                    \
   F(protoDown, Bool, "") F(netNsId, Num, "") F(group, Num, "")               \
@@ -242,6 +243,10 @@ void parse_link_msg(const Message& m, RecordSet& out) {
   r.num(f::rawFlags, ifi.ifi_flags);
   r.num(f::encapType, ifi.ifi_type);
   r.boolean(f::multi, (ifi.ifi_flags & IFF_MULTICAST) != 0);
+  // vishvananda's Allmulti: 1 when IFF_ALLMULTI is set. The kernel's count
+  // (IFLA_ALLMULTI, what `ip -d` prints) is allmultiCount: a bridge port
+  // counts 1 without the flag.
+  r.num(f::allmulti, (ifi.ifi_flags & IFF_ALLMULTI) != 0 ? 1 : 0);
   r.str(f::type, "device");
 
   std::string_view kind, slave_kind;
@@ -282,7 +287,7 @@ void parse_link_msg(const Message& m, RecordSet& out) {
       case IFLA_OPERSTATE: r.num(f::operState, a.u8()); break;
       case IFLA_LINKMODE: r.num(f::linkMode, a.u8()); break;
       case IFLA_PROMISCUITY: r.num(f::promisc, a.u32()); break;
-      case IFLA_ALLMULTI: r.num(f::allmulti, a.u32()); break;
+      case IFLA_ALLMULTI: r.num(f::allmultiCount, a.u32()); break;
       case IFLA_CARRIER: r.boolean(f::carrier, a.u8() != 0); break;
       case IFLA_CARRIER_CHANGES: r.num(f::carrierChanges, a.u32()); break;
       case IFLA_CARRIER_UP_COUNT: r.num(f::carrierUpCount, a.u32()); break;

@@ -197,7 +197,7 @@ export const PRESENT = {
     'rxCompressed',
     'txCompressed',
   ],
-  link: ['index', 'name', 'type', 'flags', 'rawFlags', 'encapType', 'multi'],
+  link: ['index', 'name', 'type', 'flags', 'rawFlags', 'encapType', 'multi', 'allmulti'],
   vlan_qos_mapping: ['from', 'to'],
   geneve: ['flowBased', 'innerProtoInherit'],
   gretun: ['flowBased'],

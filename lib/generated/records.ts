@@ -440,6 +440,7 @@ export interface LinkRecord {
   linkMode: number | null;
   promisc: number | null;
   allmulti: number | null;
+  allmultiCount: number | null;
   multi: boolean | null;
   carrier: boolean | null;
   carrierChanges: number | null;

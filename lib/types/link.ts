@@ -91,9 +91,12 @@ export interface LinkAttrs {
   /** IF_OPER_* */
   operState: number | null;
   linkMode: number | null;
-  /** Promiscuity count (> 0: promiscuous). */
+  /** Promiscuity count (> 0: promiscuous): IFLA_PROMISCUITY, as vishvananda v1.3's Promisc. */
   promisc: number | null;
-  allmulti: number | null;
+  /** 1 when IFF_ALLMULTI is set, else 0: vishvananda's Allmulti. */
+  allmulti: number;
+  /** IFLA_ALLMULTI: how many want all-multicast (what `ip -d` prints as allmulti); a bridge port counts 1 without the flag. */
+  allmultiCount: number | null;
   multi: boolean;
   carrier: boolean | null;
   carrierChanges: number | null;

@@ -455,7 +455,8 @@ export function assertLinkMatchesIp(l: Link, o: IpLink, all: Link[]): number {
   assert.equal(l.alias, o.ifalias ?? null, `${name} alias`);
   assert.deepEqual(l.altNames ?? [], o.altnames ?? [], `${name} altnames`);
   assert.equal(l.promisc, o.promiscuity ?? null, `${name} promiscuity`);
-  assert.equal(l.allmulti, o.allmulti ?? null, `${name} allmulti`);
+  assert.equal(l.allmultiCount, o.allmulti ?? null, `${name} allmulti (count)`);
+  assert.equal(l.allmulti, o.flags.includes('ALLMULTI') ? 1 : 0, `${name} allmulti (IFF_ALLMULTI)`);
   assert.equal(l.group === 0 ? 'default' : String(l.group), o.group ?? 'default', `${name} group`);
   for (const [k, f] of [
     ['min_mtu', 'minMtu'],
