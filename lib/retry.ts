@@ -57,7 +57,7 @@ export const defaultLogger: Logger = {
 };
 
 /** The caller's stack, captured when the call enters nlwrap. */
-export function callerStack(skip: Function): { stack?: string } {
+export function callerStack(skip: (...args: never[]) => unknown): { stack?: string } {
   const site: { stack?: string } = {};
   Error.captureStackTrace(site, skip);
   return site;

@@ -14,6 +14,7 @@ import { DECODERS_FILE, RECORDS_FILE, render as renderDecoders } from '../script
 
 const root = path.join(__dirname, '..');
 const REGENERATE = 'regenerate it from the built addon with `npm run gen` (`npm run build` does it after the native build)';
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script without types
 const { render: renderUapi } = require('../scripts/gen-uapi.js') as { render(c: Record<string, number>): string };
 
 function assertUpToDate(file: string, expected: string): void {

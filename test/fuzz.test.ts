@@ -103,7 +103,7 @@ const mutators: [string, Mutator][] = [
   ['extend', (r, s) => Buffer.concat([s, Buffer.from(Array.from({ length: r() % 64 }, () => r() & 0xff))])],
   [
     'nlmsg_len',
-    (r, s, msgs) => {
+    (r, _s, msgs) => {
       const m = Buffer.from(pick(r, msgs));
       if (m.length >= 4) m.writeUInt32LE(pick(r, [...EDGE32, m.length + 1 + (r() % 8), m.length - 1 - (r() % 8)]) >>> 0, 0);
       return m;
@@ -111,7 +111,7 @@ const mutators: [string, Mutator][] = [
   ],
   [
     'nla_len',
-    (r, s, msgs) => {
+    (r, _s, msgs) => {
       const m = Buffer.from(pick(r, msgs));
       const offs = attrOffsets(m);
       if (offs.length) {
@@ -124,7 +124,7 @@ const mutators: [string, Mutator][] = [
   ],
   [
     'nla_type',
-    (r, s, msgs) => {
+    (r, _s, msgs) => {
       // Another attribute type in the same place: the parser sees a known
       // type with the wrong payload size (or nesting flag).
       const m = Buffer.from(pick(r, msgs));
@@ -135,7 +135,7 @@ const mutators: [string, Mutator][] = [
   ],
   [
     'splice',
-    (r, s, msgs) => {
+    (r, _s, msgs) => {
       const parts: Buffer[] = [];
       for (let n = 1 + (r() % 4); n > 0; n--) {
         const a = pick(r, msgs);
@@ -147,7 +147,7 @@ const mutators: [string, Mutator][] = [
   ],
   [
     'header-only',
-    (r, s, msgs) => {
+    (r, _s, msgs) => {
       const m = Buffer.from(pick(r, msgs).subarray(0, 16 + (r() % 24)));
       m.writeUInt32LE(m.length, 0);
       return m;
@@ -156,7 +156,7 @@ const mutators: [string, Mutator][] = [
   ['random', (r) => Buffer.from(Array.from({ length: r() % 512 }, () => r() & 0xff))],
   [
     'random-with-header',
-    (r, s, msgs) => {
+    (r, _s, msgs) => {
       const body = Buffer.from(Array.from({ length: r() % 256 }, () => r() & 0xff));
       const h = Buffer.from(pick(r, msgs).subarray(0, 16));
       h.writeUInt32LE(16 + body.length, 0);

@@ -148,11 +148,11 @@ export class FakeKernel {
   /** A full Handle (retry policy, decoding) whose only socket is the core end. */
   handle(options: Omit<HandleOptions, 'netns' | 'families'> = {}): Handle {
     const real = binding.NativeHandle;
-    const fake = this;
+    const { coreFd, port } = this;
     // Handle opens its native side with `new binding.NativeHandle(...)`: swap
     // the constructor for the length of that one call.
     (binding as { NativeHandle: unknown }).NativeHandle = function FakeNative() {
-      return new real({ fakeKernelFd: fake.coreFd, protocol: 0, port: fake.port });
+      return new real({ fakeKernelFd: coreFd, protocol: 0, port });
     };
     try {
       return new Handle({ ...options, families: [0] });

@@ -61,7 +61,7 @@ async function faults(rounds: number): Promise<number> {
     const cases: ((k: FakeKernel) => void)[] = [
       (k) => (k.responder = dumpOf(5, { intrOn: 'middle' })),
       (k) => (k.responder = (req, kk) => kk.send(errorMsg(req, -22, 'extack text'))),
-      (k) => (k.responder = (req, kk) => kk.send(Buffer.alloc(9, 0xff))),
+      (k) => (k.responder = (_req, kk) => kk.send(Buffer.alloc(9, 0xff))),
       (k) => (k.responder = (req, kk) => kk.send(linkMsg(req.seq, req.pid, 1, 'a'), done(req.seq, req.pid, -12))),
       (k) => (k.responder = () => {}), // timeout
     ];
