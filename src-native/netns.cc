@@ -58,10 +58,11 @@ Fd open_netns(const std::string& path, int fd, NlError* err) {
     if (!ns) return failed(errno, "cannot open network namespace");
   }
   // NS_GET_NSTYPE (4.11+) names the namespace type; older kernels answer
-  // ENOTTY, and setns(CLONE_NEWNET) will check the type itself.
+  // ENOTTY (qemu-user, which does not pass the ioctl on, ENOSYS), and
+  // setns(CLONE_NEWNET) will check the type itself.
   int type = ioctl(ns.get(), NS_GET_NSTYPE);
   if (type >= 0) return type == CLONE_NEWNET ? std::move(ns) : not_netns();
-  if (errno != ENOTTY) return failed(errno, "cannot inspect");
+  if (errno != ENOTTY && errno != ENOSYS) return failed(errno, "cannot inspect");
   if (fstatfs(ns.get(), &fs) != 0) return failed(errno, "cannot inspect");
   return fs.f_type == NSFS_MAGIC ? std::move(ns) : not_netns();
 }

@@ -14,8 +14,12 @@ import { createNetns, deleteNetns, isRoot } from './helpers/netns';
 
 const skip = !isRoot && 'needs root';
 const N = 100_000;
-// Scheduling slack: the machine may be busy with other test processes.
-const SLACK_MS = 300;
+// The exact bound (one deadline for dump, deletes and retries) is proven on
+// the fake kernel, where time is the test's own (conntrack-fake.test.ts).
+// Here, against the real kernel on a machine that may be busy (an ASan build
+// beside other test processes), only the order of magnitude is checked: a
+// timeout per phase, the old bug, took several times timeoutMs.
+const withinBound = (ms: number, timeoutMs: number): boolean => ms < 1.5 * timeoutMs + 500;
 let ns = '';
 
 const count = (): number => Number(conntrackCli(ns, ['-C']).trim());
@@ -64,7 +68,7 @@ test('a delete out of time in its dump rejects with ETIMEDOUT and .deleted 0', {
   assert.equal(count(), N, 'nothing was deleted');
 });
 
-test('a delete that runs out of timeoutMs reports .deleted and stops within timeoutMs', { skip, timeout: 120_000 }, async (t) => {
+test('a delete that runs out of timeoutMs reports .deleted and stops when it runs out', { skip, timeout: 120_000 }, async (t) => {
   // Longer and longer timeouts until one runs out during the deletes (the
   // dump of 100 000 flows alone takes tens of milliseconds or more).
   let partial = false;
@@ -74,7 +78,7 @@ test('a delete that runs out of timeoutMs reports .deleted and stops within time
     t.diagnostic(
       `timeoutMs ${timeoutMs}: ${r.err ? `${(r.err as Error).message}` : `resolved ${r.value}`}, ${r.gone} gone of ${left}, ${r.ms.toFixed(0)} ms`,
     );
-    assert.ok(r.ms < timeoutMs + SLACK_MS, `timeoutMs ${timeoutMs}: the call took ${r.ms.toFixed(0)} ms`);
+    assert.ok(withinBound(r.ms, timeoutMs), `timeoutMs ${timeoutMs}: the call took ${r.ms.toFixed(0)} ms`);
     if (!r.err) {
       assert.equal(r.value, left);
       assert.equal(r.gone, left);
