@@ -21,13 +21,14 @@
 #include <mutex>
 #include <vector>
 
+#include "capture.h"
 #include "events.h"
-#include "family.h"
 #include "fd.h"
 #include "handle.h"
 #include "js_convert.h"
 #include "netns.h"
 #include "record.h"
+#include "registry.h"
 #include "request_job.h"
 #include "stream.h"
 #include "subscription.h"

@@ -15,8 +15,10 @@
 #include <cstring>
 #include <string>
 
-#include "family.h"
+#include "dump.h"
 #include "inet.h"
+#include "registry.h"
+#include "request.h"
 
 namespace nlw {
 namespace {
@@ -111,16 +113,16 @@ Register reg_parser(kAddrParser);
 // ifa_index and sends every link's; the reply's `result` says which
 // happened (1: the kernel filtered by link) and the facade filters the rest.
 // A strict kernel answers ENODEV for a link that does not exist.
-bool build_addr_dump(const Args& args, bool kernel_filter, std::vector<uint8_t>* req) {
+bool build_addr_dump(const Args& args, bool kernel_filter, std::vector<uint8_t>* req,
+                     std::string* why) {
   ifaddrmsg ifa{};
   ifa.ifa_family = static_cast<uint8_t>(args.num("family", AF_UNSPEC));
   if (kernel_filter) ifa.ifa_index = static_cast<uint32_t>(args.num("index", 0));
-  *req = RequestBuilder(RTM_GETADDR, NLM_F_DUMP).fixed(ifa).take();
-  return true;
+  return RequestBuilder(RTM_GETADDR, NLM_F_DUMP).fixed(ifa).take(req, why);
 }
 
-bool build_addr_dump_plain(const Args& args, std::vector<uint8_t>* req, std::string*) {
-  return build_addr_dump(args, false, req);
+bool build_addr_dump_plain(const Args& args, std::vector<uint8_t>* req, std::string* why) {
+  return build_addr_dump(args, false, req, why);
 }
 
 extern const Op kAddrDump;
@@ -129,7 +131,11 @@ bool run_addr_dump(OpContext& ctx) {
   const bool filter = ctx.sock->strict_check() && ctx.args.num("kernelFilter", 1) != 0 &&
                       ctx.args.num("index", 0) != 0;
   std::vector<uint8_t> req;
-  build_addr_dump(ctx.args, filter, &req);
+  std::string why;
+  if (!build_addr_dump(ctx.args, filter, &req, &why)) {
+    set_einval(ctx.err, why);
+    return false;
+  }
   ctx.result = filter ? 1 : 0;
   return transact_and_parse(kAddrDump, ctx, req);
 }

@@ -29,8 +29,10 @@
 #include <unordered_set>
 
 #include "conntrack_filter.h"
-#include "family.h"
+#include "dump.h"
 #include "inet.h"
+#include "registry.h"
+#include "request.h"
 
 namespace nlw {
 namespace {
@@ -569,15 +571,14 @@ bool build_dump(const Args& args, std::vector<uint8_t>* req, std::string* why) {
       }
     }
   }
-  *req = b.take();
-  return true;
+  return b.take(req, why);
 }
 const Op kDump{"ct.dump", NETLINK_NETFILTER, &kConntrackParser, build_dump};
 Register reg_dump(kDump);
 
 // One delete request naming exactly one flow (or expectation).
-std::vector<uint8_t> build_delete(int table, int family, const CtTuple& t, bool has_zone,
-                                  uint16_t zone, bool has_id, uint32_t id) {
+bool build_delete(int table, int family, const CtTuple& t, bool has_zone, uint16_t zone,
+                  bool has_id, uint32_t id, std::vector<uint8_t>* req, std::string* why) {
   const bool exp = table == 2;
   uint16_t type = exp ? (NFNL_SUBSYS_CTNETLINK_EXP << 8) | IPCTNL_MSG_EXP_DELETE
                       : (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE;
@@ -601,7 +602,7 @@ std::vector<uint8_t> build_delete(int table, int family, const CtTuple& t, bool 
   b.end_nest(tn);
   if (has_zone) b.attr_u16(exp ? uint16_t{CTA_EXPECT_ZONE} : uint16_t{CTA_ZONE}, be16(zone));
   if (has_id) b.attr_u32(exp ? uint16_t{CTA_EXPECT_ID} : uint16_t{CTA_ID}, be32(id));
-  return b.take();
+  return b.take(req, why);
 }
 
 // The identity of a flow in lib/conntrack-wire.ts's layout (52 bytes):
@@ -684,15 +685,9 @@ bool decode_identity(const uint8_t* b, CtFlow* f, std::string* why) {
   return true;
 }
 
-std::vector<uint8_t> build_delete(const CtFlow& f) {
+bool build_delete(const CtFlow& f, std::vector<uint8_t>* req, std::string* why) {
   return build_delete(f.table, f.family, f.table == 2 ? f.reply : f.orig, f.has_zone, f.zone,
-                      f.has_id, f.id);
-}
-
-void set_einval(NlError* err, const std::string& why) {
-  err->code = "EINVAL";
-  err->errnum = EINVAL;
-  err->message = why;
+                      f.has_id, f.id, req, why);
 }
 
 size_t window_of(const Args& args) {
@@ -795,8 +790,13 @@ bool run_delete(OpContext& ctx) {
     return true;
   }
   std::vector<std::vector<uint8_t>> reqs;
-  reqs.reserve(matched.size());
-  for (const CtFull& o : matched) reqs.push_back(build_delete(o.f));
+  reqs.resize(matched.size());
+  for (size_t i = 0; i < matched.size(); i++) {
+    if (!build_delete(matched[i].f, &reqs[i], &why)) {
+      set_einval(ctx.err, why);
+      return false;
+    }
+  }
   return send_deletes(ctx, reqs, deadline, &matched);
 }
 const Op kDelete{"ct.delete", NETLINK_NETFILTER, &kOutcome, nullptr, run_delete};
@@ -821,7 +821,11 @@ bool run_delete_exact(OpContext& ctx) {
       set_einval(ctx.err, why);
       return false;
     }
-    reqs.push_back(build_delete(f));
+    reqs.emplace_back();
+    if (!build_delete(f, &reqs.back(), &why)) {
+      set_einval(ctx.err, why);
+      return false;
+    }
   }
   return send_deletes(ctx, reqs, deadline, nullptr);
 }

@@ -14,8 +14,10 @@
 #include <cstdio>
 #include <string>
 
-#include "family.h"
+#include "dump.h"
 #include "link_kinds.h"
+#include "registry.h"
+#include "request.h"
 
 namespace nlw {
 namespace {
@@ -356,14 +358,13 @@ const Parser kLinkParser{"links", link_schema, parse_link_msg};
 Register reg_parser(kLinkParser);
 
 // link.dump: every link, with VF info (RTEXT_FILTER_VF) like vishvananda.
-bool build_dump(const Args&, std::vector<uint8_t>* req, std::string*) {
+bool build_dump(const Args&, std::vector<uint8_t>* req, std::string* why) {
   ifinfomsg ifi{};
   ifi.ifi_family = AF_UNSPEC;
-  *req = RequestBuilder(RTM_GETLINK, NLM_F_DUMP)
-             .fixed(ifi)
-             .attr_u32(IFLA_EXT_MASK, RTEXT_FILTER_VF)
-             .take();
-  return true;
+  return RequestBuilder(RTM_GETLINK, NLM_F_DUMP)
+      .fixed(ifi)
+      .attr_u32(IFLA_EXT_MASK, RTEXT_FILTER_VF)
+      .take(req, why);
 }
 const Op kDump{"link.dump", NETLINK_ROUTE, &kLinkParser, build_dump};
 Register reg_dump(kDump);
@@ -384,8 +385,7 @@ bool build_get(const Args& args, std::vector<uint8_t>* req, std::string* why) {
   } else if (const std::string* n = args.str("altName")) {
     b.attr_str(IFLA_ALT_IFNAME, *n);
   }
-  *req = b.take();
-  return true;
+  return b.take(req, why);
 }
 const Op kGet{"link.get", NETLINK_ROUTE, &kLinkParser, build_get};
 Register reg_get(kGet);

@@ -16,9 +16,11 @@
 #include <cstring>
 #include <string>
 
-#include "family.h"
+#include "dump.h"
 #include "inet.h"
 #include "link_kinds.h"  // mac_string
+#include "registry.h"
+#include "request.h"
 
 namespace nlw {
 namespace {
@@ -322,14 +324,12 @@ Register reg_parser(kRouteParser);
 // dumps) and ENODEV for an oif that does not exist. The reply's `result` is
 // 1 when the kernel filtered; the facade applies vishvananda's filter on top
 // either way (its OIF test is stricter than the kernel's "uses this device").
-bool build_route_dump(const Args& args, bool kernel_filter, std::vector<uint8_t>* req) {
+bool build_route_dump(const Args& args, bool kernel_filter, std::vector<uint8_t>* req,
+                      std::string* why) {
   rtmsg rtm{};
   rtm.rtm_family = static_cast<uint8_t>(args.num("family", AF_UNSPEC));
   RequestBuilder b(RTM_GETROUTE, NLM_F_DUMP);
-  if (!kernel_filter) {
-    *req = b.fixed(rtm).take();
-    return true;
-  }
+  if (!kernel_filter) return b.fixed(rtm).take(req, why);
   rtm.rtm_protocol = static_cast<uint8_t>(args.num("protocol", 0));
   rtm.rtm_type = static_cast<uint8_t>(args.num("type", 0));
   b.fixed(rtm);
@@ -337,12 +337,11 @@ bool build_route_dump(const Args& args, bool kernel_filter, std::vector<uint8_t>
   if (table != 0) b.attr_u32(RTA_TABLE, table);
   uint32_t oif = static_cast<uint32_t>(args.num("oif", 0));
   if (oif != 0) b.attr_u32(RTA_OIF, oif);
-  *req = b.take();
-  return true;
+  return b.take(req, why);
 }
 
-bool build_route_dump_plain(const Args& args, std::vector<uint8_t>* req, std::string*) {
-  return build_route_dump(args, false, req);
+bool build_route_dump_plain(const Args& args, std::vector<uint8_t>* req, std::string* why) {
+  return build_route_dump(args, false, req, why);
 }
 
 extern const Op kRouteDump;
@@ -350,7 +349,11 @@ extern const Op kRouteDump;
 bool run_route_dump(OpContext& ctx) {
   const bool filter = ctx.sock->strict_check() && ctx.args.num("kernelFilter", 1) != 0;
   std::vector<uint8_t> req;
-  build_route_dump(ctx.args, filter, &req);
+  std::string why;
+  if (!build_route_dump(ctx.args, filter, &req, &why)) {
+    set_einval(ctx.err, why);
+    return false;
+  }
   ctx.result = filter ? 1 : 0;
   return transact_and_parse(kRouteDump, ctx, req);
 }

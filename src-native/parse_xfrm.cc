@@ -21,8 +21,10 @@
 #include <cstring>
 #include <string>
 
-#include "family.h"
+#include "dump.h"
 #include "inet.h"
+#include "registry.h"
+#include "request.h"
 
 namespace nlw {
 namespace {
@@ -457,14 +459,12 @@ Register reg_state_parser(kStateParser);
 
 // A bare dump request, as iproute2 sends (the kernel ignores any payload
 // for a policy dump and reads only optional attributes for a state dump).
-bool build_policy_dump(const Args&, std::vector<uint8_t>* req, std::string*) {
-  *req = RequestBuilder(XFRM_MSG_GETPOLICY, NLM_F_DUMP).take();
-  return true;
+bool build_policy_dump(const Args&, std::vector<uint8_t>* req, std::string* why) {
+  return RequestBuilder(XFRM_MSG_GETPOLICY, NLM_F_DUMP).take(req, why);
 }
 
-bool build_state_dump(const Args&, std::vector<uint8_t>* req, std::string*) {
-  *req = RequestBuilder(XFRM_MSG_GETSA, NLM_F_DUMP).take();
-  return true;
+bool build_state_dump(const Args&, std::vector<uint8_t>* req, std::string* why) {
+  return RequestBuilder(XFRM_MSG_GETSA, NLM_F_DUMP).take(req, why);
 }
 
 // Family filtering as vishvananda does it: the kernel dumps every family
@@ -491,7 +491,10 @@ uint16_t state_family(const xfrm_usersa_info& p) {
 bool run_dump(const Op& op, OpContext& ctx, bool policies) {
   std::vector<uint8_t> req;
   std::string why;
-  op.build(ctx.args, &req, &why);
+  if (!op.build(ctx.args, &req, &why)) {
+    set_einval(ctx.err, why);
+    return false;
+  }
   int family = static_cast<int>(ctx.args.num("family", AF_UNSPEC));
   if (family == AF_UNSPEC) return transact_and_parse(op, ctx, req);
   MessageFilter keep =

@@ -7,8 +7,9 @@
 
 #include <memory>
 
-#include "family.h"
+#include "dump.h"
 #include "handle.h"
+#include "registry.h"
 #include "stream.h"
 #include "thread_pool.h"
 

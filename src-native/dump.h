@@ -1,0 +1,66 @@
+// The dump loop: one request sent, its reply parsed as it arrives.
+//
+// The socket core (socket.cc) has already handled every control message of
+// the reply: NLMSG_DONE ends it, NLMSG_ERROR becomes the error, NOOP and
+// stale messages are dropped and NLM_F_DUMP_INTR is latched in the Reply.
+// What reaches the parsers here is data messages only.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "registry.h"
+#include "socket.h"
+
+namespace nlw {
+
+class AddonThreads;
+
+// Everything an operation gets while it runs on a worker thread.
+struct OpContext {
+  NetlinkSocket* sock;
+  const Args& args;
+  int timeout_ms;
+  CancelFds cancel;
+  RecordSet* out;
+  Reply reply;
+  NlError* err;
+  double result = 0;  // an op's scalar answer (e.g. flows deleted)
+  // Set when JS takes results in chunks: the dump loop hands over `out`
+  // whenever it holds chunk_records root records, and starts a new one.
+  // False: the reader is gone, stop the request.
+  std::function<bool(RecordSet&&)> emit = nullptr;
+  size_t chunk_records = 1024;  // ~1-3 ms of object building per chunk
+  // ... or this many cells of any schema, so big records (a link with its
+  // stats) also stream while the kernel sends: ~1 000 routes or flows,
+  // ~250 links.
+  size_t chunk_cells = 48 * 1024;
+  // The addon instance's threads, for the parse pipeline; null: parse inline.
+  AddonThreads* threads = nullptr;
+};
+
+// Decides which data messages a parse keeps (family filters done natively,
+// so what is dropped never becomes a JS object).
+using MessageFilter = std::function<bool(const Message& m)>;
+
+// Parses the data messages of `data` (a Reply's, control messages already
+// removed) with `parser`. Malformed bytes become EBADMSG: false, err set.
+bool parse_data(const Parser& parser, const uint8_t* data, size_t len, RecordSet* out, NlError* err,
+                const MessageFilter* keep = nullptr);
+
+// Sends `request` and parses the whole reply into ctx.out with op.parser:
+// when JS takes chunks (ctx.emit), each datagram is parsed as it arrives and
+// full chunks are handed over while the kernel is still sending.
+bool transact_and_parse(const Op& op, OpContext& ctx, std::vector<uint8_t>& request,
+                        const MessageFilter* keep = nullptr);
+
+// The default run: build, then transact_and_parse.
+bool run_request(const Op& op, OpContext& ctx);
+
+// An argument the op's request builder could not encode: EINVAL with `why`.
+void set_einval(NlError* err, const std::string& why);
+
+}  // namespace nlw
