@@ -35,6 +35,8 @@
         "src-native/parse_xfrm.cc",
         "src-native/conntrack_filter.cc",
         "src-native/parse_conntrack.cc",
+        "src-native/conntrack_identity.cc",
+        "src-native/conntrack_ops.cc",
         "src-native/testing.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

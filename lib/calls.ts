@@ -34,7 +34,8 @@ const OP_ROOTS = {
   'xfrm.policy.dump': 'xfrm_policy',
   'xfrm.state.dump': 'xfrm_state',
   'ct.dump': 'ct_flow',
-  'ct.delete': 'ct_outcome',
+  'ct.match': 'ct_flow',
+  'ct.matchIdentities': 'ct_identities',
   'ct.deleteExact': 'ct_outcome',
 } as const satisfies Record<string, Root>;
 export type Op = keyof typeof OP_ROOTS;

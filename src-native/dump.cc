@@ -13,11 +13,14 @@ void set_einval(NlError* err, const std::string& why) {
   err->message = why;
 }
 
-bool parse_data(const Parser& parser, const uint8_t* data, size_t len, RecordSet* out, NlError* err,
-                const MessageFilter* keep) {
+namespace {
+
+// Walks the data messages of `data`, handing each to `fn`.
+template <class Fn>
+bool parse_each(const uint8_t* data, size_t len, NlError* err, Fn&& fn) {
   ParseError pe;
   bool ok = for_each_message(data, len, &pe, [&](const Message& m) {
-    if (keep == nullptr || (*keep)(m)) parser.parse(m, *out);
+    fn(m);
     return !pe;
   });
   if (ok && !pe) return true;
@@ -27,12 +30,23 @@ bool parse_data(const Parser& parser, const uint8_t* data, size_t len, RecordSet
   return false;
 }
 
-bool transact_and_parse(const Op& op, OpContext& ctx, std::vector<uint8_t>& request,
-                        const MessageFilter* keep) {
+}  // namespace
+
+bool parse_data(const Parser& parser, const uint8_t* data, size_t len, RecordSet* out, NlError* err,
+                const MessageFilter* keep) {
+  return parse_each(data, len, err, [&](const Message& m) {
+    if (keep == nullptr || (*keep)(m)) parser.parse(m, *out);
+  });
+}
+
+bool transact_and_parse(const MessageParser& parse, OpContext& ctx, std::vector<uint8_t>& request) {
+  auto parse_all = [&](const uint8_t* p, size_t n, NlError* err) {
+    return parse_each(p, n, err, [&](const Message& m) { parse(m, *ctx.out); });
+  };
   if (ctx.emit) {
     const Schema& root = ctx.out->root();
     ParsePipeline pipeline(ctx.threads, [&](const uint8_t* p, size_t n, NlError* err) {
-      if (!parse_data(*op.parser, p, n, ctx.out, err, keep)) return false;
+      if (!parse_all(p, n, err)) return false;
       if (ctx.out->count(root) >= ctx.chunk_records || ctx.out->cell_count() >= ctx.chunk_cells) {
         RecordSet next = ctx.out->empty_like();
         bool taken = ctx.emit(std::move(*ctx.out));
@@ -54,8 +68,20 @@ bool transact_and_parse(const Op& op, OpContext& ctx, std::vector<uint8_t>& requ
   }
   if (!ctx.sock->transact(request, ctx.timeout_ms, ctx.cancel, &ctx.reply, ctx.err)) return false;
   ctx.out->reserve(ctx.out->root(), ctx.reply.messages);
-  return parse_data(*op.parser, ctx.reply.data.data(), ctx.reply.data.size(), ctx.out, ctx.err,
-                    keep);
+  return parse_all(ctx.reply.data.data(), ctx.reply.data.size(), ctx.err);
+}
+
+bool transact_and_parse(const Op& op, OpContext& ctx, std::vector<uint8_t>& request,
+                        const MessageFilter* keep) {
+  const Parser& parser = *op.parser;
+  if (keep == nullptr)
+    return transact_and_parse([&](const Message& m, RecordSet& out) { parser.parse(m, out); }, ctx,
+                              request);
+  return transact_and_parse(
+      [&](const Message& m, RecordSet& out) {
+        if ((*keep)(m)) parser.parse(m, out);
+      },
+      ctx, request);
 }
 
 bool run_request(const Op& op, OpContext& ctx) {

@@ -51,9 +51,17 @@ using MessageFilter = std::function<bool(const Message& m)>;
 bool parse_data(const Parser& parser, const uint8_t* data, size_t len, RecordSet* out, NlError* err,
                 const MessageFilter* keep = nullptr);
 
-// Sends `request` and parses the whole reply into ctx.out with op.parser:
-// when JS takes chunks (ctx.emit), each datagram is parsed as it arrives and
-// full chunks are handed over while the kernel is still sending.
+// Parses one data message into `out`, for an op whose parse needs state of
+// its own (ct.match's filters); problems with the bytes go to m.err().
+using MessageParser = std::function<void(const Message& m, RecordSet& out)>;
+
+// Sends `request` and parses the whole reply into ctx.out with `parse`:
+// when JS takes chunks (ctx.emit), each datagram is parsed as it arrives
+// (on a second thread once the reply is large, pipeline.h) and full chunks
+// are handed over while the kernel is still sending.
+bool transact_and_parse(const MessageParser& parse, OpContext& ctx, std::vector<uint8_t>& request);
+
+// The same with op.parser, on the messages `keep` keeps (null: all).
 bool transact_and_parse(const Op& op, OpContext& ctx, std::vector<uint8_t>& request,
                         const MessageFilter* keep = nullptr);
 
