@@ -11,6 +11,8 @@
         "src-native/channel.cc",
         "src-native/events.cc",
         "src-native/js_convert.cc",
+        "src-native/js_args.cc",
+        "src-native/args.cc",
         "src-native/request_job.cc",
         "src-native/stream.cc",
         "src-native/subscription.cc",

@@ -39,7 +39,10 @@ import {
 } from './constants';
 import { conditionsOf, parseIp, type ConntrackFilter } from './conntrack-filter';
 import type { ConntrackFlow, ConntrackTuple } from './types/conntrack';
-import type { NativeArgs } from './binding';
+import type { OpArgs } from './generated/args';
+
+/** ct.dump's kernel-side filter arguments (the k* keys). */
+export type KernelFilterArgs = Omit<OpArgs['ct.dump'], 'table' | 'family'>;
 
 const MAGIC = 0x31465443;
 /** The most filters one call takes: kMaxFilters in src-native/conntrack_filter.cc. */
@@ -226,10 +229,10 @@ function atLeast(major: number, minor: number): boolean {
  * The kernel ignores SCTP/DCCP/UDPLite ports in CTA_FILTER (it sends those
  * flows whatever their ports): looser, so harmless.
  */
-export function kernelFilterArgs(filters: ConntrackFilter[], table: number, family: number): NativeArgs {
+export function kernelFilterArgs(filters: ConntrackFilter[], table: number, family: number): KernelFilterArgs {
   if (filters.length !== 1 || table !== 1) return {};
   const c = conditionsOf(filters[0]);
-  const k: NativeArgs = {};
+  const k: KernelFilterArgs = {};
   if (c.mark !== null) {
     k.kMark = c.mark.value;
     k.kMarkMask = c.mark.mask;
@@ -248,7 +251,7 @@ export function kernelFilterArgs(filters: ConntrackFilter[], table: number, fami
       const n = c.ipNets.get(type);
       return family === FAMILY_V4 && n && n.family === 4 && n.prefix === 32 ? Buffer.from(n.bytes) : null;
     };
-    const ips: [number, string, number, boolean][] = [
+    const ips: [number, 'kOrigSrc' | 'kOrigDst' | 'kReplySrc' | 'kReplyDst', number, boolean][] = [
       [ConntrackOrigSrcIP, 'kOrigSrc', F_IP_SRC, true],
       [ConntrackOrigDstIP, 'kOrigDst', F_IP_DST, true],
       [ConntrackReplySrcIP, 'kReplySrc', F_IP_SRC, false],

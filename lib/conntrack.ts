@@ -7,7 +7,7 @@ import { checkConntrackArgs, checkFilters, checkStreamOptions } from './args';
 import type { Calls, DeleteOutcome } from './calls';
 import { ConntrackFilter } from './conntrack-filter';
 import { encodeFilters, encodeIdentities, kernelFilterArgs } from './conntrack-wire';
-import type { NativeArgs } from './binding';
+import type { OpArgs } from './generated/args';
 import type { DumpStream, StreamOptions } from './dump-stream';
 import { ConntrackDeleteError, NetlinkError } from './errors';
 import { withRetries } from './retry';
@@ -105,7 +105,7 @@ export async function conntrackListFiltered(
 }
 
 /** ct.match's arguments: the filters, and what the kernel can filter of them. */
-function matchArgs(table: number, family: number, filters: ConntrackFilter[]): NativeArgs {
+function matchArgs(table: number, family: number, filters: ConntrackFilter[]): OpArgs['ct.match'] {
   return { table, family, filters: encodeFilters(filters), ...kernelFilterArgs(filters, table, family) };
 }
 

@@ -67,25 +67,26 @@ uint16_t be16(uint16_t v) {
   return htons(v);
 }
 
-// ct.match / ct.matchIdentities { table, family, filters, k* }: the table's
+// ct.match / ct.matchIdentities { table, family, k*, filters }: ct.dump's
+// arguments and the filters (lib/conntrack-wire.ts's encoding).
+#define CT_MATCH_ARGS(F) F(filters, Bytes, Req)
+NLW_ARGS_EXTEND(CtMatchArgs, CtDumpArgs, CT_DUMP_ARGS, CT_MATCH_ARGS)
+
+// ct.match / ct.matchIdentities: the table's
 // dump (ct.dump's request), each flow parsed and matched as its datagram is
 // read (pipelined as any dump). A flow listed twice (a dump under churn,
 // interrupted or not) is kept once. NLM_F_DUMP_INTR is only reported (Reply.interrupted): whether
 // an interrupted match counts is the facade's retry policy.
-bool run_match(OpContext& ctx, bool identities) {
+bool run_match(OpContext& ctx, const CtMatchArgs& args, bool identities) {
   CtFilterSet filters;
   std::string why;
-  const std::vector<uint8_t>* spec = ctx.args.buf("filters");
-  if (!spec || !decode_filters(spec->data(), spec->size(), &filters, &why)) {
-    set_einval(ctx.err, why.empty() ? "ct.match needs filters" : why);
-    return false;
-  }
   std::vector<uint8_t> req;
-  if (!build_ct_dump(ctx.args, &req, &why)) {
+  if (!decode_filters(args.filters.data(), args.filters.size(), &filters, &why) ||
+      !build_ct_dump(args, &req, &why)) {
     set_einval(ctx.err, why);
     return false;
   }
-  const uint16_t table = ct_table_of(ctx.args);
+  const int table = args.table;
   std::unordered_set<std::string> seen;
   std::string ids;  // identities mode: the matches' identities
   MessageParser match = [&](const Message& m, RecordSet& out) {
@@ -109,17 +110,18 @@ bool run_match(OpContext& ctx, bool identities) {
   return true;
 }
 
-bool run_match_flows(OpContext& ctx) {
-  return run_match(ctx, false);
+bool run_match_flows(OpContext& ctx, const CtMatchArgs& args) {
+  return run_match(ctx, args, false);
 }
-bool run_match_identities(OpContext& ctx) {
-  return run_match(ctx, true);
+bool run_match_identities(OpContext& ctx, const CtMatchArgs& args) {
+  return run_match(ctx, args, true);
 }
 
-const Op kMatch{"ct.match", NETLINK_NETFILTER, &kConntrackParser, nullptr, run_match_flows};
+const Op kMatch =
+    typed_op<CtMatchArgs, run_match_flows>("ct.match", NETLINK_NETFILTER, &kConntrackParser);
 Register reg_match(kMatch);
-const Op kMatchIdentities{"ct.matchIdentities", NETLINK_NETFILTER, &kIdentities, nullptr,
-                          run_match_identities};
+const Op kMatchIdentities = typed_op<CtMatchArgs, run_match_identities>(
+    "ct.matchIdentities", NETLINK_NETFILTER, &kIdentities);
 Register reg_match_identities(kMatchIdentities);
 
 // One delete request naming exactly one flow (or expectation).
@@ -151,24 +153,27 @@ bool build_delete(const CtFlow& f, std::vector<uint8_t>* req, std::string* why) 
   return b.take(req, why);
 }
 
-size_t window_of(const Args& args) {
-  double w = args.num("window", 256);
-  return w < 1 ? 1 : static_cast<size_t>(w);
-}
+// Deletes in flight at most: enough to keep the kernel busy, few enough
+// that the acknowledgements of one send fit the receive buffer.
+constexpr size_t kDeleteWindow = 256;
 
-// ct.deleteExact { table, flows, window }: `flows` is a run of identities.
+// ct.deleteExact { table, flows }: `flows` is a run of identities.
+#define CT_DELETE_EXACT_ARGS(F) F(table, U8, Req) F(flows, Bytes, Req)
+NLW_ARGS(CtDeleteExactArgs, CT_DELETE_EXACT_ARGS)
+
 // The deletes are sent pipelined until the op's deadline and counted into
 // ctx.result. Stopping early is reported as a record, not as the op's
 // error, so the count of what was deleted reaches the caller.
-bool run_delete_exact(OpContext& ctx) {
+bool run_delete_exact(OpContext& ctx, const CtDeleteExactArgs& args) {
   const int64_t deadline = now_ms() + ctx.timeout_ms;
-  const std::vector<uint8_t>* flows = ctx.args.buf("flows");
-  if (!flows || flows->size() % kCtIdentitySize != 0) {
-    set_einval(ctx.err, "ct.deleteExact: flows must be a whole number of identities");
+  const std::vector<uint8_t>* flows = &args.flows;
+  if (flows->size() % kCtIdentitySize != 0 || (args.table != 1 && args.table != 2)) {
+    set_einval(ctx.err,
+               "ct.deleteExact: flows must be a whole number of identities of table 1 or 2");
     return false;
   }
   const size_t n = flows->size() / kCtIdentitySize;
-  const uint16_t table = ct_table_of(ctx.args);
+  const int table = args.table;
   std::vector<CtFlow> named(n);
   std::vector<std::vector<uint8_t>> reqs(n);
   std::string why;
@@ -190,8 +195,8 @@ bool run_delete_exact(OpContext& ctx) {
     stop.errnum = ETIMEDOUT;
     stop.message = "netlink request timed out";
   } else {
-    ctx.sock->transact_batch(reqs, window_of(ctx.args), static_cast<int>(left), ctx.cancel,
-                             &results, &stop);
+    ctx.sock->transact_batch(reqs, kDeleteWindow, static_cast<int>(left), ctx.cancel, &results,
+                             &stop);
   }
   size_t deleted = 0;
   for (size_t i = 0; i < n; i++) {
@@ -222,7 +227,8 @@ bool run_delete_exact(OpContext& ctx) {
   }
   return true;
 }
-const Op kDeleteExact{"ct.deleteExact", NETLINK_NETFILTER, &kOutcome, nullptr, run_delete_exact};
+const Op kDeleteExact =
+    typed_op<CtDeleteExactArgs, run_delete_exact>("ct.deleteExact", NETLINK_NETFILTER, &kOutcome);
 Register reg_delete_exact(kDeleteExact);
 
 }  // namespace

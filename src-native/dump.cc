@@ -71,9 +71,8 @@ bool transact_and_parse(const MessageParser& parse, OpContext& ctx, std::vector<
   return parse_all(ctx.reply.data.data(), ctx.reply.data.size(), ctx.err);
 }
 
-bool transact_and_parse(const Op& op, OpContext& ctx, std::vector<uint8_t>& request,
+bool transact_and_parse(const Parser& parser, OpContext& ctx, std::vector<uint8_t>& request,
                         const MessageFilter* keep) {
-  const Parser& parser = *op.parser;
   if (keep == nullptr)
     return transact_and_parse([&](const Message& m, RecordSet& out) { parser.parse(m, out); }, ctx,
                               request);
@@ -82,16 +81,6 @@ bool transact_and_parse(const Op& op, OpContext& ctx, std::vector<uint8_t>& requ
         if ((*keep)(m)) parser.parse(m, out);
       },
       ctx, request);
-}
-
-bool run_request(const Op& op, OpContext& ctx) {
-  std::vector<uint8_t> req;
-  std::string why;
-  if (!op.build(ctx.args, &req, &why)) {
-    set_einval(ctx.err, why);
-    return false;
-  }
-  return transact_and_parse(op, ctx, req);
 }
 
 }  // namespace nlw

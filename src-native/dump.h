@@ -21,8 +21,9 @@ class AddonThreads;
 
 // Everything an operation gets while it runs on a worker thread.
 struct OpContext {
+  const Op* op;
   NetlinkSocket* sock;
-  const Args& args;
+  const ArgsValue& args;
   int timeout_ms;
   CancelFds cancel;
   RecordSet* out;
@@ -61,14 +62,30 @@ using MessageParser = std::function<void(const Message& m, RecordSet& out)>;
 // are handed over while the kernel is still sending.
 bool transact_and_parse(const MessageParser& parse, OpContext& ctx, std::vector<uint8_t>& request);
 
-// The same with op.parser, on the messages `keep` keeps (null: all).
-bool transact_and_parse(const Op& op, OpContext& ctx, std::vector<uint8_t>& request,
+// The same with `parser`, on the messages `keep` keeps (null: all).
+bool transact_and_parse(const Parser& parser, OpContext& ctx, std::vector<uint8_t>& request,
                         const MessageFilter* keep = nullptr);
-
-// The default run: build, then transact_and_parse.
-bool run_request(const Op& op, OpContext& ctx);
 
 // An argument the op's request builder could not encode: EINVAL with `why`.
 void set_einval(NlError* err, const std::string& why);
+
+template <class A, bool (*Run)(OpContext&, const A&)>
+bool run_typed(OpContext& ctx) {
+  return Run(ctx, ctx.args.as<A>());
+}
+
+// The run of an op that only builds its request (Build) and parses the
+// reply with its parser:
+//   typed_op<LinkDumpArgs, run_request<LinkDumpArgs, build_dump>>(...)
+template <class A, bool (*Build)(const A&, std::vector<uint8_t>*, std::string*)>
+bool run_request(OpContext& ctx, const A& args) {
+  std::vector<uint8_t> req;
+  std::string why;
+  if (!Build(args, &req, &why)) {
+    set_einval(ctx.err, why);
+    return false;
+  }
+  return transact_and_parse(*ctx.op->parser, ctx, req);
+}
 
 }  // namespace nlw

@@ -18,9 +18,11 @@
 #include <netinet/in.h>
 
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "dump.h"
 #include "inet.h"
 
 namespace nlw {
@@ -429,10 +431,6 @@ size_t emit_flow(const CtFull& o, RecordSet& out) {
 
 const Parser kConntrackParser{"conntrack", ct_flow_schema, parse_conntrack_msg};
 
-uint16_t ct_table_of(const Args& args) {
-  return static_cast<uint16_t>(args.num("table", 1));
-}
-
 void put_ct_ips(RequestBuilder& b, int family, const uint8_t* src, const uint8_t* dst) {
   size_t n = addr_len(family);
   size_t ip = b.begin_nest(CTA_TUPLE_IP);
@@ -445,84 +443,99 @@ void put_ct_ips(RequestBuilder& b, int family, const uint8_t* src, const uint8_t
 // decided the running kernel can (k* arguments); every flow is matched
 // again (ct.match natively, conntrackDeleteFilters' custom filters in JS),
 // so the result is the same either way.
-bool build_ct_dump(const Args& args, std::vector<uint8_t>* req, std::string* why) {
-  const uint16_t table = ct_table_of(args);
-  const int family = static_cast<int>(args.num("family", 0));
-  uint16_t type = table == 2 ? (NFNL_SUBSYS_CTNETLINK_EXP << 8) | IPCTNL_MSG_EXP_GET
-                             : (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
+NLW_ARGS_SPEC(CtDumpArgs, CT_DUMP_ARGS)
+
+bool build_ct_dump(const CtDumpArgs& a, std::vector<uint8_t>* req, std::string* why) {
+  if (a.table != 1 && a.table != 2) {
+    *why = "table must be 1 (flows) or 2 (expectations)";
+    return false;
+  }
+  uint16_t type = a.table == 2 ? (NFNL_SUBSYS_CTNETLINK_EXP << 8) | IPCTNL_MSG_EXP_GET
+                               : (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
   nfgenmsg g{};
-  g.nfgen_family = static_cast<uint8_t>(family);
+  g.nfgen_family = a.family;
   g.version = NFNETLINK_V0;
   RequestBuilder b(type, NLM_F_DUMP);
   b.fixed(g);
-  if (table == 1) {
-    if (args.nums.count("kMarkMask")) {
-      b.attr_u32(CTA_MARK, be32(static_cast<uint32_t>(args.num("kMark", 0))));
-      b.attr_u32(CTA_MARK_MASK, be32(static_cast<uint32_t>(args.num("kMarkMask", 0))));
+  const uint32_t of = a.kOrigFlags.value_or(0), rf = a.kReplyFlags.value_or(0);
+  const bool any_k = a.kMark || a.kMarkMask || a.kStatus || a.kStatusMask || a.kZone || of || rf;
+  if (a.table == 2 && any_k) {
+    *why = "kernel-side filters are for the conntrack table only";
+    return false;
+  }
+  if (a.kMark.has_value() != a.kMarkMask.has_value() ||
+      a.kStatus.has_value() != a.kStatusMask.has_value()) {
+    *why = "kMark and kMarkMask, kStatus and kStatusMask go together";
+    return false;
+  }
+  if (a.kMark) {
+    b.attr_u32(CTA_MARK, be32(*a.kMark));
+    b.attr_u32(CTA_MARK_MASK, be32(*a.kMarkMask));
+  }
+  if (a.kStatus) {
+    b.attr_u32(CTA_STATUS, be32(*a.kStatus));
+    b.attr_u32(CTA_STATUS_MASK, be32(*a.kStatusMask));
+  }
+  if (a.kZone) b.attr_u16(CTA_ZONE, be16(*a.kZone));
+  if (of || rf) {
+    if (a.family != AF_INET && a.family != AF_INET6) {
+      *why = "CTA_FILTER needs an IPv4 or IPv6 family";
+      return false;
     }
-    if (args.nums.count("kStatusMask")) {
-      b.attr_u32(CTA_STATUS, be32(static_cast<uint32_t>(args.num("kStatus", 0))));
-      b.attr_u32(CTA_STATUS_MASK, be32(static_cast<uint32_t>(args.num("kStatusMask", 0))));
+    const size_t n = addr_len(a.family);
+    // The address a flag bit asks for: present and of the family's length.
+    bool bad = false;
+    auto ip = [&](uint32_t flags, uint32_t bit, const std::optional<std::vector<uint8_t>>& v) {
+      if (!(flags & bit)) return static_cast<const uint8_t*>(nullptr);
+      if (!v || v->size() != n) {
+        bad = true;
+        return static_cast<const uint8_t*>(nullptr);
+      }
+      return v->data();
+    };
+    const uint8_t* os = ip(of, kFilterIpSrc, a.kOrigSrc);
+    const uint8_t* od = ip(of, kFilterIpDst, a.kOrigDst);
+    const uint8_t* rs = ip(rf, kFilterIpSrc, a.kReplySrc);
+    const uint8_t* rd = ip(rf, kFilterIpDst, a.kReplyDst);
+    if (bad) {
+      *why = "CTA_FILTER address missing or of the wrong length";
+      return false;
     }
-    if (args.nums.count("kZone"))
-      b.attr_u16(CTA_ZONE, be16(static_cast<uint16_t>(args.num("kZone", 0))));
-    uint32_t of = static_cast<uint32_t>(args.num("kOrigFlags", 0));
-    uint32_t rf = static_cast<uint32_t>(args.num("kReplyFlags", 0));
-    if (of || rf) {
-      if (family != AF_INET && family != AF_INET6) {
-        *why = "CTA_FILTER needs an IPv4 or IPv6 family";
-        return false;
+    if (((of & kFilterProtoNum) && !a.kProto) || ((of & kFilterSrcPort) && !a.kSport) ||
+        ((of & kFilterDstPort) && !a.kDport)) {
+      *why = "CTA_FILTER flag without its value";
+      return false;
+    }
+    size_t fl = b.begin_nest(CTA_FILTER);
+    b.attr_u32(CTA_FILTER_ORIG_FLAGS, of);
+    b.attr_u32(CTA_FILTER_REPLY_FLAGS, rf);
+    b.end_nest(fl);
+    if (of) {
+      size_t t = b.begin_nest(CTA_TUPLE_ORIG);
+      if (os || od) put_ct_ips(b, a.family, os, od);
+      if (of & kFilterProtoNum) {
+        size_t p = b.begin_nest(CTA_TUPLE_PROTO);
+        b.attr_u8(CTA_PROTO_NUM, *a.kProto);
+        if (of & kFilterSrcPort) b.attr_u16(CTA_PROTO_SRC_PORT, be16(*a.kSport));
+        if (of & kFilterDstPort) b.attr_u16(CTA_PROTO_DST_PORT, be16(*a.kDport));
+        b.end_nest(p);
       }
-      size_t n = addr_len(family);
-      auto ipbuf = [&](const char* k) -> const uint8_t* {
-        const std::vector<uint8_t>* v = args.buf(k);
-        return v && v->size() == n ? v->data() : nullptr;
-      };
-      size_t fl = b.begin_nest(CTA_FILTER);
-      b.attr_u32(CTA_FILTER_ORIG_FLAGS, of);
-      b.attr_u32(CTA_FILTER_REPLY_FLAGS, rf);
-      b.end_nest(fl);
-      if (of) {
-        size_t t = b.begin_nest(CTA_TUPLE_ORIG);
-        if (of & (kFilterIpSrc | kFilterIpDst)) {
-          const uint8_t* s = of & kFilterIpSrc ? ipbuf("kOrigSrc") : nullptr;
-          const uint8_t* d = of & kFilterIpDst ? ipbuf("kOrigDst") : nullptr;
-          if (((of & kFilterIpSrc) && !s) || ((of & kFilterIpDst) && !d)) {
-            *why = "CTA_FILTER address of the wrong length";
-            return false;
-          }
-          put_ct_ips(b, family, s, d);
-        }
-        if (of & kFilterProtoNum) {
-          size_t p = b.begin_nest(CTA_TUPLE_PROTO);
-          b.attr_u8(CTA_PROTO_NUM, static_cast<uint8_t>(args.num("kProto", 0)));
-          if (of & kFilterSrcPort)
-            b.attr_u16(CTA_PROTO_SRC_PORT, be16(static_cast<uint16_t>(args.num("kSport", 0))));
-          if (of & kFilterDstPort)
-            b.attr_u16(CTA_PROTO_DST_PORT, be16(static_cast<uint16_t>(args.num("kDport", 0))));
-          b.end_nest(p);
-        }
-        b.end_nest(t);
-      }
-      if (rf) {
-        const uint8_t* s = rf & kFilterIpSrc ? ipbuf("kReplySrc") : nullptr;
-        const uint8_t* d = rf & kFilterIpDst ? ipbuf("kReplyDst") : nullptr;
-        if (((rf & kFilterIpSrc) && !s) || ((rf & kFilterIpDst) && !d)) {
-          *why = "CTA_FILTER address of the wrong length";
-          return false;
-        }
-        size_t t = b.begin_nest(CTA_TUPLE_REPLY);
-        put_ct_ips(b, family, s, d);
-        b.end_nest(t);
-      }
+      b.end_nest(t);
+    }
+    if (rf) {
+      size_t t = b.begin_nest(CTA_TUPLE_REPLY);
+      put_ct_ips(b, a.family, rs, rd);
+      b.end_nest(t);
     }
   }
   return b.take(req, why);
 }
+
 namespace {
 
 Register reg_parser(kConntrackParser);
-const Op kDump{"ct.dump", NETLINK_NETFILTER, &kConntrackParser, build_ct_dump};
+const Op kDump = typed_op<CtDumpArgs, run_request<CtDumpArgs, build_ct_dump>>(
+    "ct.dump", NETLINK_NETFILTER, &kConntrackParser);
 Register reg_dump(kDump);
 
 Register reg_constants({

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "args.h"
 #include "conntrack_flow.h"
 #include "record.h"
 #include "registry.h"
@@ -59,11 +60,24 @@ size_t emit_flow(const CtFull& o, RecordSet& out);
 // parse.conntrack and the root of ct.dump / ct.match: ct_flow records.
 extern const Parser kConntrackParser;
 
-// The table an op's `table` argument names: 1 flows, 2 expectations.
-uint16_t ct_table_of(const Args& args);
+// ct.dump's arguments (ct.match's extend them): the table (1 flows, 2
+// expectations), the family (0 all), and the kernel-side filters the facade
+// chose (lib/conntrack-wire.ts, kernelFilterArgs): mark and status with
+// their masks, zone, and CTA_FILTER's flags with the values they name.
+// clang-format off
+#define CT_DUMP_ARGS(F)                                                          \
+  F(table, U8, Req) F(family, U8, Req)                                           \
+  F(kMark, U32, Opt) F(kMarkMask, U32, Opt) F(kStatus, U32, Opt)                 \
+  F(kStatusMask, U32, Opt) F(kZone, U16, Opt)                                    \
+  F(kOrigFlags, U32, Opt) F(kReplyFlags, U32, Opt)                               \
+  F(kOrigSrc, Bytes, Opt) F(kOrigDst, Bytes, Opt)                                \
+  F(kReplySrc, Bytes, Opt) F(kReplyDst, Bytes, Opt)                              \
+  F(kProto, U8, Opt) F(kSport, U16, Opt) F(kDport, U16, Opt)
+NLW_ARGS_STRUCT(CtDumpArgs, CT_DUMP_ARGS)
+// clang-format on
 
-// The dump request of ct.dump { table, family, k* } (and of ct.match).
-bool build_ct_dump(const Args& args, std::vector<uint8_t>* req, std::string* why);
+// The dump request of ct.dump (and of ct.match).
+bool build_ct_dump(const CtDumpArgs& args, std::vector<uint8_t>* req, std::string* why);
 
 // A CTA_TUPLE_IP nest with the addresses present (null: left out).
 void put_ct_ips(RequestBuilder& b, int family, const uint8_t* src, const uint8_t* dst);

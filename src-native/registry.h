@@ -7,10 +7,10 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "args.h"
 #include "attr.h"
 #include "record.h"
 
@@ -24,38 +24,26 @@ struct Parser {
   void (*parse)(const Message& m, RecordSet& out);
 };
 
-// Plain values of an operation's arguments, converted from the JS object in
-// addon.cc. The facade has already validated them.
-struct Args {
-  std::unordered_map<std::string, double> nums;
-  std::unordered_map<std::string, std::string> strs;
-  std::unordered_map<std::string, std::vector<uint8_t>> bufs;
-
-  double num(const char* key, double fallback) const {
-    auto it = nums.find(key);
-    return it == nums.end() ? fallback : it->second;
-  }
-  const std::string* str(const char* key) const {
-    auto it = strs.find(key);
-    return it == strs.end() ? nullptr : &it->second;
-  }
-  const std::vector<uint8_t>* buf(const char* key) const {
-    auto it = bufs.find(key);
-    return it == bufs.end() ? nullptr : &it->second;
-  }
-};
-
 struct OpContext;  // dump.h: what an operation gets while it runs
+
+// The Op's run: its arguments as the struct the spec says they are.
+template <class A, bool (*Run)(OpContext&, const A&)>
+bool run_typed(OpContext& ctx);
 
 struct Op {
   const char* name;  // "link.dump", ...
   int protocol;      // NETLINK_ROUTE, NETLINK_XFRM, NETLINK_NETFILTER
   const Parser* parser;
-  // Builds the request; false (with `why`) for arguments it cannot encode.
-  bool (*build)(const Args& args, std::vector<uint8_t>* request, std::string* why);
-  // Optional: runs the whole operation instead of build + transact + parse.
-  bool (*run)(OpContext& ctx) = nullptr;
+  const ArgsSpec& (*args)();  // the argument struct it takes (args.h)
+  bool (*run)(OpContext& ctx);
 };
+
+// An Op whose run gets its own argument struct A, decoded at the boundary:
+//   const Op kGet = typed_op<LinkGetArgs, run_get>("link.get", NETLINK_ROUTE, &kLinkParser);
+template <class A, bool (*Run)(OpContext&, const A&)>
+constexpr Op typed_op(const char* name, int protocol, const Parser* parser) {
+  return Op{name, protocol, parser, &A::spec, &run_typed<A, Run>};
+}
 
 std::vector<const Parser*>& parser_registry();
 std::vector<const Op*>& op_registry();
