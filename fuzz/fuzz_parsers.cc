@@ -1,16 +1,18 @@
 // libFuzzer harness for the native message walker, every registered parser
-// (parse_*.cc via family.h: no N-API) and the socket core's reply loop.
+// (parse_*.cc via registry.h: no N-API) and the socket core's reply loop.
 //
 // Input: byte 0 picks the target, the rest is its bytes.
-//   target < number of parsers: parse_messages(parser, bytes), what
-//     parse.<name>(buf) runs.
+//   target < number of parsers: parse_messages(parser, bytes) (capture.h),
+//     what parse.<name>(buf) runs.
 //   target == number of parsers: NetlinkSocket::transact over a socketpair.
 //     A peer thread reads the request and answers with the bytes as
 //     datagrams ([u16 length][bytes] records); in each whole message header
 //     a seq field < 4 becomes request seq - field (0: ours, else stale) and a
 //     pid field of 1 becomes the core's port, then one NLMSG_DONE of ours
 //     ends any reply the bytes left open. A reusable socket then runs a
-//     second request, so leftovers of the first are skipped as stale.
+//     second request, so leftovers of the first are skipped as stale. The
+//     data messages the core kept are parsed as a dump parses them
+//     (parse_data, dump.h).
 //
 // Build and run: fuzz/build.sh, fuzz/run.sh [seconds] (see README,
 // "Reliability").
@@ -25,7 +27,8 @@
 #include <thread>
 #include <vector>
 
-#include "family.h"
+#include "capture.h"
+#include "dump.h"
 #include "fd.h"
 #include "record.h"
 #include "socket.h"
@@ -104,13 +107,12 @@ void fuzz_socket(const uint8_t* data, size_t size) {
     std::memcpy(req.data(), &h, sizeof h);
     Reply reply;
     NlError err;
-    bool ok = sock->transact(req, 2000, -1, &reply, &err);
+    bool ok = sock->transact(req, 2000, CancelFds{}, &reply, &err);
     peer.join();
     if (ok && links) {
       RecordSet set(links->root());
-      bool intr = false;
       NlError perr;
-      parse_messages(*links, reply.data.data(), reply.data.size(), &set, &intr, &perr);
+      parse_data(*links, reply.data.data(), reply.data.size(), &set, &perr);
     }
     if (!sock->reusable()) break;
   }

@@ -3,6 +3,7 @@
 // from source. Nothing typed `any` leaves this file.
 import path from 'node:path';
 import nodeGypBuild from 'node-gyp-build';
+import type { OpArgs, OpName, SubscribeArgs } from './generated/args';
 
 export type FieldType = 'num' | 'bool' | 'bigint' | 'str' | 'bytes' | 'list' | 'variant' | 'strs' | 'obj' | 'variantobj';
 
@@ -80,24 +81,26 @@ export interface NativeStream {
   unref(): void;
 }
 
-export type NativeArgs = Record<string, number | string | boolean | Uint8Array | undefined>;
-
-export interface NativeSubscribeOptions {
-  source: 'rtnetlink';
-  /** Multicast groups (RTNLGRP_*), as a Uint32Array's bytes. */
-  groups: Uint8Array;
-  /** SO_RCVBUF (0: the kernel's default), SO_RCVBUFFORCE when rcvbufForce. */
-  rcvbuf: number;
-  rcvbufForce: boolean;
-  /** Events queued for JS at most; more are dropped behind a loss marker. */
-  maxQueued: number;
+/** One declared argument of an operation (NLW_ARGS in src-native/args.h). */
+export interface NativeArgField {
+  name: string;
+  type: 'u8' | 'u16' | 'u32' | 'bool' | 'str' | 'bytes';
+  optional: boolean;
 }
 
 export interface NativeHandle {
-  /** Starts `op`; at most `bound` chunks wait for the reader (0: no bound). */
-  start(op: string, args: NativeArgs, timeoutMs: number, bound: number): NativeStream;
-  /** Opens and joins a multicast socket now; events are read on an addon thread. */
-  subscribe(options: NativeSubscribeOptions): NativeStream;
+  /**
+   * Starts `op` with its arguments (lib/generated/args.ts; any other key, a
+   * missing one or a wrong type throws TypeError); at most `bound` chunks
+   * wait for the reader (0: no bound).
+   */
+  start<O extends OpName>(op: O, args: OpArgs[O], timeoutMs: number, bound: number): NativeStream;
+  /**
+   * Opens and joins a multicast socket now (source 'rtnetlink', groups as a
+   * Uint32Array's bytes, SO_RCVBUF, SO_RCVBUFFORCE when rcvbufForce, events
+   * queued for JS at most); events are read on an addon thread.
+   */
+  subscribe(options: SubscribeArgs): NativeStream;
   close(): void;
   readonly closed: boolean;
 }
@@ -127,6 +130,9 @@ export interface NativeBinding {
   schemas: NativeSchema[];
   constants: Record<string, number>;
   ops: string[];
+  /** Each op's declared arguments, and subscribe()'s (scripts/gen-decoders.ts writes lib/generated/args.ts from them). */
+  opArgs: Record<string, NativeArgField[]>;
+  subscribeArgs: NativeArgField[];
   parsers: string[];
   sourceHash: string;
   testing: NativeTesting;

@@ -5,7 +5,8 @@
 import createDebug from 'debug';
 import type { CheckedStreamOptions, CheckedSubscribeOptions } from './args';
 import { bare } from './args';
-import type { NativeArgs, NativeEnd, NativeHandle, NativeRecords } from './binding';
+import type { NativeEnd, NativeHandle, NativeRecords } from './binding';
+import type { OpArgs, OpName } from './generated/args';
 import { FAMILY_V4, FAMILY_V6 } from './constants';
 import { decodeRecordsSync, type DeleteOutcome, type Root, type Roots } from './decode';
 import { DumpStream, type StreamEnd } from './dump-stream';
@@ -25,7 +26,7 @@ export interface HandleCounters extends HandleStats {
 // debug namespace: DEBUG=nlwrap:socket shows every request.
 const debugSocket = createDebug('nlwrap:socket');
 
-/** The records each operation's reply holds (its root schema). */
+/** The records each operation's reply holds (its root schema), for every op the addon declares. */
 const OP_ROOTS = {
   'link.dump': 'link',
   'link.get': 'link',
@@ -34,10 +35,13 @@ const OP_ROOTS = {
   'xfrm.policy.dump': 'xfrm_policy',
   'xfrm.state.dump': 'xfrm_state',
   'ct.dump': 'ct_flow',
-  'ct.delete': 'ct_outcome',
+  'ct.match': 'ct_flow',
+  'ct.matchIdentities': 'ct_identities',
   'ct.deleteExact': 'ct_outcome',
-} as const satisfies Record<string, Root>;
+} as const satisfies Record<OpName, Root>;
 export type Op = keyof typeof OP_ROOTS;
+/** The arguments of `O`, as the addon declares them (lib/generated/args.ts). */
+export type ArgsOf<O extends Op> = OpArgs[O];
 /** The objects a reply of `O` decodes to. */
 export type ItemOf<O extends Op> = Roots[(typeof OP_ROOTS)[O]];
 export type { DeleteOutcome };
@@ -75,7 +79,7 @@ export class Calls {
   async call<O extends Op>(
     name: string,
     op: O,
-    args: NativeArgs,
+    args: ArgsOf<O>,
     deadline?: number,
   ): Promise<{ items: ItemOf<O>[]; reply: NativeEnd }> {
     if (this.native.closed) throw handleClosedError(name);
@@ -97,7 +101,7 @@ export class Calls {
   }
 
   /** One request, counted as a call. */
-  async request<O extends Op>(name: string, op: O, args: NativeArgs): Promise<ItemOf<O>[]> {
+  async request<O extends Op>(name: string, op: O, args: ArgsOf<O>): Promise<ItemOf<O>[]> {
     this.stats.calls++;
     return (await this.call(name, op, args)).items;
   }
@@ -106,7 +110,7 @@ export class Calls {
   async dump<O extends Op>(
     name: string,
     op: O,
-    args: NativeArgs,
+    args: ArgsOf<O>,
     site: { stack?: string },
     onReply?: (reply: NativeEnd) => void,
     deadline?: number,
@@ -126,7 +130,7 @@ export class Calls {
   stream<O extends Op, T = ItemOf<O>>(
     name: string,
     op: O,
-    args: NativeArgs,
+    args: ArgsOf<O>,
     site: { stack?: string },
     options: CheckedStreamOptions,
     keep: (items: ItemOf<O>[]) => T[] = (items) => items as unknown as T[],

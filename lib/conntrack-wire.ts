@@ -1,5 +1,5 @@
-// What crosses from TypeScript to C++ for conntrack deletes, as plain bytes
-// the addon decodes with every length checked:
+// What crosses between TypeScript and C++ for conntrack matches and
+// deletes, as plain bytes the addon decodes with every length checked:
 //
 // 1. The built-in filters (src-native/conntrack_filter.cc decodes them),
 //    host byte order:
@@ -14,13 +14,15 @@
 //             6 mark    {u32 value, u32 mask}
 //             7 status  {u32 bits}
 //
-// 2. Flow identities for ct.deleteExact (parse_conntrack.cc), 52 bytes each:
+// 2. Flow identities (src-native/conntrack_identity.cc), 52 bytes each,
+//    made here (custom filters) or by ct.matchIdentities, taken by
+//    ct.deleteExact:
 //      0 u8 family  1 u8 proto  2 u16 presence flags
 //      4 u16 sport  6 u16 dport  8 u16 icmp id  10 u8 icmp type  11 u8 icmp code
 //      12 u16 tuple zone  14 u16 zone  16 u32 id  20 16B src  36 16B dst
 //    The tuple is the flow's original tuple, or an expectation's expected
 //    tuple: what a delete names, with the zone and the id.
-// 3. Kernel-side dump filter arguments (k*), for ct.dump / ct.delete.
+// 3. Kernel-side dump filter arguments (k*), for ct.dump / ct.match.
 import { release } from 'node:os';
 import {
   ConntrackExpectTable,
@@ -37,7 +39,10 @@ import {
 } from './constants';
 import { conditionsOf, parseIp, type ConntrackFilter } from './conntrack-filter';
 import type { ConntrackFlow, ConntrackTuple } from './types/conntrack';
-import type { NativeArgs } from './binding';
+import type { OpArgs } from './generated/args';
+
+/** ct.dump's kernel-side filter arguments (the k* keys). */
+export type KernelFilterArgs = Omit<OpArgs['ct.dump'], 'table' | 'family'>;
 
 const MAGIC = 0x31465443;
 /** The most filters one call takes: kMaxFilters in src-native/conntrack_filter.cc. */
@@ -87,7 +92,7 @@ function condition(w: Writer, kind: number, type: number, payload: Buffer): void
   w.u8(kind).u8(type).u16(payload.length).bytes(payload);
 }
 
-/** The filters as the addon's ct.delete expects them. */
+/** The filters as the addon's ct.match expects them. */
 export function encodeFilters(filters: ConntrackFilter[]): Buffer {
   const w = new Writer().u32(MAGIC).u32(filters.length);
   for (const f of filters) {
@@ -224,10 +229,10 @@ function atLeast(major: number, minor: number): boolean {
  * The kernel ignores SCTP/DCCP/UDPLite ports in CTA_FILTER (it sends those
  * flows whatever their ports): looser, so harmless.
  */
-export function kernelFilterArgs(filters: ConntrackFilter[], table: number, family: number): NativeArgs {
+export function kernelFilterArgs(filters: ConntrackFilter[], table: number, family: number): KernelFilterArgs {
   if (filters.length !== 1 || table !== 1) return {};
   const c = conditionsOf(filters[0]);
-  const k: NativeArgs = {};
+  const k: KernelFilterArgs = {};
   if (c.mark !== null) {
     k.kMark = c.mark.value;
     k.kMarkMask = c.mark.mask;
@@ -246,7 +251,7 @@ export function kernelFilterArgs(filters: ConntrackFilter[], table: number, fami
       const n = c.ipNets.get(type);
       return family === FAMILY_V4 && n && n.family === 4 && n.prefix === 32 ? Buffer.from(n.bytes) : null;
     };
-    const ips: [number, string, number, boolean][] = [
+    const ips: [number, 'kOrigSrc' | 'kOrigDst' | 'kReplySrc' | 'kReplyDst', number, boolean][] = [
       [ConntrackOrigSrcIP, 'kOrigSrc', F_IP_SRC, true],
       [ConntrackOrigDstIP, 'kOrigDst', F_IP_DST, true],
       [ConntrackReplySrcIP, 'kReplySrc', F_IP_SRC, false],

@@ -1,10 +1,13 @@
 // Conntrack (vishvananda's conntrack_linux.go): the table list and stream,
-// and the filtered delete and list. Handle delegates here.
+// and the filtered delete and list. Handle delegates here. The retry policy
+// of a delete is decided here, never natively: the addon matches
+// (ct.match, ct.matchIdentities) and deletes exactly what it is given
+// (ct.deleteExact).
 import { checkConntrackArgs, checkFilters, checkStreamOptions } from './args';
 import type { Calls, DeleteOutcome } from './calls';
 import { ConntrackFilter } from './conntrack-filter';
 import { encodeFilters, encodeIdentities, kernelFilterArgs } from './conntrack-wire';
-import type { NativeArgs } from './binding';
+import type { OpArgs } from './generated/args';
 import type { DumpStream, StreamOptions } from './dump-stream';
 import { ConntrackDeleteError, NetlinkError } from './errors';
 import { withRetries } from './retry';
@@ -34,15 +37,16 @@ export function conntrackTableStream(
 /**
  * Deletes the flows that match any of the filters; resolves to how many
  * were deleted (a flow already gone, ENOENT, counts). ConntrackFilters are
- * matched natively on the dump and the deletes are pipelined; any custom
- * filter (an object with matchConntrackFlow) makes the call list the flows
- * in JS first. Each delete names the exact flow (tuple, zone, id). When
- * some deletes fail, the rest are still done and the call rejects with a
- * ConntrackDeleteError carrying .deleted and .errors. timeoutMs bounds the
- * whole call (dump, deletes, retries): when it runs out, or the handle is
- * closed during the deletes, the call rejects with a ConntrackDeleteError
- * whose code is 'ETIMEDOUT' (or the cause's) and whose .deleted counts what
- * was deleted before.
+ * matched natively on the dump (ct.matchIdentities: no flow object is
+ * built) and the deletes are pipelined; any custom filter (an object with
+ * matchConntrackFlow) makes the call list the flows in JS first. Either way
+ * the deletes are one ct.deleteExact: each names the exact flow (tuple,
+ * zone, id). When some deletes fail, the rest are still done and the call
+ * rejects with a ConntrackDeleteError carrying .deleted and .errors.
+ * timeoutMs bounds the whole call (match, deletes, retries): when it runs
+ * out, or the handle is closed during the deletes, the call rejects with a
+ * ConntrackDeleteError whose code is 'ETIMEDOUT' (or the cause's) and whose
+ * .deleted counts what was deleted before.
  */
 export async function conntrackDeleteFilters(
   c: Calls,
@@ -58,17 +62,21 @@ export async function conntrackDeleteFilters(
   const deadline = performance.now() + c.timeoutMs;
   let result: DeleteResult;
   try {
+    let identities: Buffer;
+    let flowAt: (i: number) => ConntrackFlow | null = () => null;
     if (builtIn) {
-      result = await nativeDelete(c, name, table, family, filters as ConntrackFilter[], false, site, deadline);
+      identities = await matchIdentities(c, name, table, family, filters as ConntrackFilter[], site, deadline);
     } else {
       const flows = await c.dump(name, 'ct.dump', { table, family }, site, undefined, deadline);
       // A custom filter that throws stops the call here, before any delete.
       const chosen = flows.filter((f) => filters.some((x) => x.matchConntrackFlow(f)));
       const ids = encodeIdentities(chosen, table);
-      if (ids.flows.length === 0) return 0;
-      const { items, reply } = await c.call(name, 'ct.deleteExact', { table, flows: ids.bytes }, deadline);
-      result = deleteResult(name, reply.result, items, (i) => ids.flows[i]);
+      identities = ids.bytes;
+      flowAt = (i) => ids.flows[i];
     }
+    if (identities.length === 0) return 0;
+    const { items, reply } = await c.call(name, 'ct.deleteExact', { table, flows: identities }, deadline);
+    result = deleteResult(name, reply.result, items, flowAt);
   } catch (err) {
     // Out of time before any delete was sent: nothing was deleted.
     if (err instanceof NetlinkError && err.code === 'ETIMEDOUT') throw new ConntrackDeleteError(name, 0, [], err);
@@ -80,7 +88,7 @@ export async function conntrackDeleteFilters(
 
 /**
  * The flows that conntrackDeleteFilters would delete for these
- * ConntrackFilters, matched natively, without deleting anything.
+ * ConntrackFilters, matched natively (ct.match), without deleting anything.
  */
 export async function conntrackListFiltered(
   c: Calls,
@@ -93,45 +101,38 @@ export async function conntrackListFiltered(
   checkConntrackArgs(table, family);
   if (!checkFilters(filters, name)) throw new TypeError(`${name}: only ConntrackFilter instances can be matched natively`);
   if (filters.length === 0) return [];
-  const flows: ConntrackFlow[] = [];
-  await nativeDelete(c, name, table, family, filters, true, site, performance.now() + c.timeoutMs, flows);
-  return flows;
+  return c.dump(name, 'ct.match', matchArgs(table, family, filters), site, undefined, performance.now() + c.timeoutMs);
 }
 
-/** ct.delete under the retry policy: an interrupted dump deletes nothing, except on the last attempt of 'return'. */
-async function nativeDelete(
+/** ct.match's arguments: the filters, and what the kernel can filter of them. */
+function matchArgs(table: number, family: number, filters: ConntrackFilter[]): OpArgs['ct.match'] {
+  return { table, family, filters: encodeFilters(filters), ...kernelFilterArgs(filters, table, family) };
+}
+
+/**
+ * The identities of the flows that match, under the retry policy: an
+ * interrupted match is retried and deletes nothing, except on the last
+ * attempt of 'return'; under 'throw' the DumpInterruptedError's partial is
+ * 0, the flows deleted.
+ */
+async function matchIdentities(
   c: Calls,
   name: string,
   table: number,
   family: number,
   filters: ConntrackFilter[],
-  dryRun: boolean,
-  site: { stack?: string },
+  site: Site,
   deadline: number,
-  matched?: ConntrackFlow[],
-): Promise<DeleteResult> {
+): Promise<Buffer> {
   c.stats.calls++;
-  const args: NativeArgs = {
-    table,
-    family,
-    filters: encodeFilters(filters),
-    dryRun,
-    ...kernelFilterArgs(filters, table, family),
-  };
-  let attempt = 0;
-  let result: DeleteResult = { deleted: 0, errors: [] };
+  const args = matchArgs(table, family, filters);
+  let identities: Buffer = Buffer.alloc(0);
   await withRetries<number>(name, c.policy, c.stats, site, async () => {
-    attempt++;
-    const force = attempt === c.policy.maxAttempts && c.policy.onInterrupted === 'return';
-    const { items, reply } = await c.call(name, 'ct.delete', { ...args, force }, deadline);
-    if (dryRun && matched) {
-      matched.length = 0;
-      for (const o of items) if (o.flow) matched.push(o.flow);
-    }
-    result = dryRun ? { deleted: reply.result, errors: [] } : deleteResult(name, reply.result, items, () => null);
-    return { value: reply.result, interrupted: reply.interrupted };
+    const { items, reply } = await c.call(name, 'ct.matchIdentities', args, deadline);
+    identities = items[0]?.identities ?? Buffer.alloc(0);
+    return { value: 0, interrupted: reply.interrupted };
   });
-  return result;
+  return identities;
 }
 
 /** A conntrack delete's result: how many were deleted, the failures, and why it stopped early if it did. */
@@ -165,7 +166,9 @@ function deleteErrors(name: string, outcomes: DeleteOutcome[], flowAt: (i: numbe
   return outcomes
     .filter((o) => o.code !== null && o.stopped !== true)
     .map((o) => {
-      const flow = o.flow ?? flowAt(o.index as number);
+      // The caller's own flow when it has one (custom filters): the
+      // native one holds only what the identity names.
+      const flow = flowAt(o.index as number) ?? o.flow;
       const err = new NetlinkError(
         `${name}: deleting ${describeFlow(flow)} failed: ${o.code}`,
         o.code as string,

@@ -16,17 +16,25 @@ import type { Link } from './types/link';
 import type { Route } from './types/route';
 import type { XfrmPolicy, XfrmState } from './types/xfrm';
 
-/** A ct.delete / ct.deleteExact outcome (src-native/parse_conntrack.cc, ct_outcome). */
+/** A ct.deleteExact outcome (src-native/conntrack_ops.cc, ct_outcome): a failed delete, or why the deletes stopped. */
 export interface DeleteOutcome {
-  /** The flow's position in the request (ct.deleteExact) or in the dump (ct.delete); null on the stop record. */
+  /** The flow's position in the identities deleted; null on the stop record. */
   index: number | null;
   errnum: number | null;
   code: string | null;
-  /** The flow (ct.delete); null for ct.deleteExact, whose caller has it. */
+  /** The flow as its identity names it (tuple, zone, id); null on the stop record. */
   flow: ConntrackFlow | null;
   /** Set on the one record that says why the deletes stopped early. */
   stopped: boolean | null;
   message: string | null;
+}
+
+/** ct.matchIdentities' one record (src-native/conntrack_ops.cc, ct_identities). */
+export interface MatchedIdentities {
+  /** How many flows matched (each once). */
+  count: number;
+  /** Their identities back to back (lib/conntrack-wire.ts), for ct.deleteExact. */
+  identities: Buffer;
 }
 
 /**
@@ -43,6 +51,7 @@ export interface Roots {
   xfrm_state: XfrmState;
   ct_flow: ConntrackFlow;
   ct_outcome: DeleteOutcome;
+  ct_identities: MatchedIdentities;
   event: EventRecord;
 }
 export type Root = keyof Roots;

@@ -11,6 +11,7 @@
 // iterator then rejects with DumpInterruptedError (its `partial` is empty:
 // the batches were already yielded), under 'return' the logger hears of it.
 import type { NativeHandle, NativeRecords, NativeStream } from './binding';
+import type { OpArgs, OpName } from './generated/args';
 import { DumpInterruptedError, fromNative } from './errors';
 import type { RetryPolicy } from './retry';
 import type { CheckedStreamOptions } from './args';
@@ -34,8 +35,9 @@ export interface StreamEnd {
 export interface StreamSpec<T> {
   name: string;
   native: NativeHandle;
-  op: string;
-  args: Record<string, number | string | boolean | Uint8Array | undefined>;
+  /** The op and its arguments (calls.ts pairs them by the op's name). */
+  op: OpName;
+  args: OpArgs[OpName];
   timeoutMs: number;
   policy: RetryPolicy;
   site: { stack?: string };
@@ -81,7 +83,7 @@ export class DumpStream<T> implements AsyncIterable<T[]> {
     const spec: StreamSpec<T> = {
       name,
       native: null as unknown as NativeHandle, // never started
-      op: '',
+      op: 'link.dump',
       args: {},
       timeoutMs: 0,
       policy: { maxAttempts: 1, onInterrupted: 'return', logger: { warn: () => undefined } },

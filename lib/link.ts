@@ -1,7 +1,7 @@
 // Links (vishvananda's link_linux.go): the list, the lookups by name and
 // index, the stream, the subscription and the watch. Handle delegates here.
 import { checkIfindex, checkLinkName, checkStreamOptions, checkSubscribeOptions, IFNAMSIZ } from './args';
-import type { NativeArgs } from './binding';
+import type { OpArgs } from './generated/args';
 import type { Calls } from './calls';
 import { FAMILY_ALL } from './constants';
 import type { DumpStream, StreamOptions } from './dump-stream';
@@ -57,7 +57,7 @@ export async function linkExists(c: Calls, name: string, index: number): Promise
   await getLink(c, name, { index }, `index ${index}`);
 }
 
-async function getLink(c: Calls, name: string, args: NativeArgs, what: string): Promise<Link> {
+async function getLink(c: Calls, name: string, args: OpArgs['link.get'], what: string): Promise<Link> {
   try {
     const links = await c.request(name, 'link.get', args);
     if (links.length !== 1) throw new NetlinkError(`${name}: expected one link, got ${links.length}`, 'EBADMSG', 74, name);

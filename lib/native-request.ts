@@ -1,7 +1,8 @@
 // One native operation read to its end: the addon runs it on a thread of
 // its own and queues its records as the kernel sends them; they are decoded
 // here while the rest is still arriving. No retries (see retry.ts).
-import type { NativeArgs, NativeEnd, NativeHandle, NativeRecords, NativeStream } from './binding';
+import type { NativeEnd, NativeHandle, NativeRecords, NativeStream } from './binding';
+import type { OpArgs, OpName } from './generated/args';
 import { StreamDecoder, type Root, type Roots } from './decode';
 import { fromNative } from './errors';
 
@@ -11,11 +12,11 @@ export interface NativeResult<T> {
 }
 
 /** Starts `op`, whose records are of schema `root`, and reads it to the end; kernel and socket errors reject as NetlinkError. */
-export async function nativeRequest<K extends Root>(
+export async function nativeRequest<O extends OpName, K extends Root>(
   native: NativeHandle,
   name: string,
-  op: string,
-  args: NativeArgs,
+  op: O,
+  args: OpArgs[O],
   timeoutMs: number,
   root: K,
 ): Promise<NativeResult<Roots[K]>> {

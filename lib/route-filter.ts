@@ -22,6 +22,7 @@ import {
 } from './constants';
 import type { Addr } from './types/addr';
 import type { Route } from './types/route';
+import type { OpArgs } from './generated/args';
 
 const RT_TABLE_MAIN = 254;
 const RTM_F_CLONED = 0x200;
@@ -31,7 +32,7 @@ export function addrMatches(a: Addr, index: number, family: number): boolean {
 }
 
 /** The arguments of the route.dump op: what the kernel can filter on. */
-export function routeDumpArgs(family: number, f: CheckedRouteFilter, kernelFilter: boolean): Record<string, number | boolean> {
+export function routeDumpArgs(family: number, f: CheckedRouteFilter, kernelFilter: boolean): OpArgs['route.dump'] {
   return {
     family,
     kernelFilter,

@@ -21,13 +21,15 @@
 #include <mutex>
 #include <vector>
 
+#include "capture.h"
 #include "events.h"
-#include "family.h"
 #include "fd.h"
 #include "handle.h"
+#include "js_args.h"
 #include "js_convert.h"
 #include "netns.h"
 #include "record.h"
+#include "registry.h"
 #include "request_job.h"
 #include "stream.h"
 #include "subscription.h"
@@ -80,35 +82,15 @@ Napi::Value own(const Napi::Object& o, const char* key) {
   return o.HasOwnProperty(key) ? o.Get(key) : o.Env().Undefined();
 }
 
-// Own enumerable string keys only (GetPropertyNames would walk the
-// prototype chain like for...in).
-Args args_from_js(const Napi::Object& obj) {
-  Args a;
-  Napi::Env env = obj.Env();
-  napi_value names;
-  napi_status st = napi_get_all_property_names(
-      env, obj, napi_key_own_only,
-      static_cast<napi_key_filter>(napi_key_enumerable | napi_key_skip_symbols),
-      napi_key_numbers_to_strings, &names);
-  if (st != napi_ok) throw Napi::Error::New(env);
-  Napi::Array keys(env, names);
-  for (uint32_t i = 0; i < keys.Length(); i++) {
-    std::string k = keys.Get(i).As<Napi::String>().Utf8Value();
-    Napi::Value v = obj.Get(k);
-    if (v.IsNumber()) {
-      a.nums[k] = v.As<Napi::Number>().DoubleValue();
-    } else if (v.IsBoolean()) {
-      a.nums[k] = v.As<Napi::Boolean>().Value() ? 1 : 0;
-    } else if (v.IsString()) {
-      a.strs[k] = v.As<Napi::String>().Utf8Value();
-    } else if (v.IsTypedArray()) {
-      auto t = v.As<Napi::TypedArray>();
-      auto* p = static_cast<const uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset();
-      a.bufs[k] = std::vector<uint8_t>(p, p + t.ByteLength());
-    }
-  }
-  return a;
-}
+// subscribe()'s options (lib/calls.ts): the multicast source and groups (a
+// Uint32Array's bytes), SO_RCVBUF (0: the kernel's default; SO_RCVBUFFORCE
+// when rcvbufForce) and how many events may wait for JS.
+// clang-format off
+#define SUBSCRIBE_ARGS(F)                                                      \
+  F(source, Str, Req) F(groups, Bytes, Req) F(rcvbuf, U32, Req)               \
+  F(rcvbufForce, Bool, Req) F(maxQueued, U32, Req)
+NLW_ARGS(SubscribeArgs, SUBSCRIBE_ARGS)
+// clang-format on
 
 class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
  public:
@@ -197,7 +179,8 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
     }
     NlError err = check(name, op->protocol);
     if (err.set()) throw to_js_error(env, err, name);
-    Args args = args_from_js(info[1].As<Napi::Object>());
+    ArgsValue args(op->args());
+    args_from_js(info[1].As<Napi::Object>(), &args, name);
     int timeout = info[2].As<Napi::Number>().Int32Value();
     double bound = info[3].As<Napi::Number>().DoubleValue();
     AddonData* data = env.GetInstanceData<AddonData>();
@@ -218,29 +201,25 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject())
       throw Napi::TypeError::New(env, "subscribe(options) expected");
-    Args a = args_from_js(info[0].As<Napi::Object>());
-    const std::string* source_name = a.str("source");
-    const EventSource* source = source_name ? find_event_source(*source_name) : nullptr;
+    ArgsValue decoded(SubscribeArgs::spec());
+    args_from_js(info[0].As<Napi::Object>(), &decoded, "subscribe");
+    const SubscribeArgs& a = decoded.as<SubscribeArgs>();
+    const EventSource* source = find_event_source(a.source);
     if (source == nullptr) throw Napi::TypeError::New(env, "subscribe: unknown event source");
+    if (a.groups.size() % 4 != 0 || a.rcvbuf > static_cast<uint32_t>(INT32_MAX))
+      throw Napi::TypeError::New(env, "subscribe: groups must be u32s and rcvbuf an int");
     NlError err = check("subscribe", source->protocol);
     if (err.set()) throw to_js_error(env, err, "subscribe");
-    std::vector<uint32_t> groups;
-    if (const std::vector<uint8_t>* g = a.buf("groups")) {
-      for (size_t i = 0; i + 4 <= g->size(); i += 4) {
-        uint32_t v;
-        std::memcpy(&v, g->data() + i, 4);
-        groups.push_back(v);
-      }
-    }
+    std::vector<uint32_t> groups(a.groups.size() / 4);
+    if (!groups.empty()) std::memcpy(groups.data(), a.groups.data(), a.groups.size());
     auto sock = core_->acquire(source->protocol, &err, true);
     if (!sock) throw to_js_error(env, err, "subscribe");
-    int rcvbuf = static_cast<int>(a.num("rcvbuf", 0));
     if (!sock->join_groups(groups, &err) ||
-        !sock->set_receive_buffer(rcvbuf, a.num("rcvbufForce", 0) != 0, &err)) {
+        !sock->set_receive_buffer(static_cast<int>(a.rcvbuf), a.rcvbufForce, &err)) {
       core_->release(std::move(sock));
       throw to_js_error(env, err, "subscribe");
     }
-    size_t max_queued = static_cast<size_t>(a.num("maxQueued", 4096));
+    size_t max_queued = a.maxQueued;
     // A chunk never larger than the queue, so a full queue is the only
     // reason one is dropped.
     size_t chunk = max_queued < 1024 ? max_queued : 1024;
@@ -347,8 +326,17 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   for (auto& c : constant_registry()) constants.Set(c.first, c.second);
   exports.Set("constants", constants);
   Napi::Array ops = Napi::Array::New(env, op_registry().size());
-  for (size_t i = 0; i < op_registry().size(); i++) ops.Set(i, op_registry()[i]->name);
+  Napi::Object op_args = Napi::Object::New(env);
+  for (size_t i = 0; i < op_registry().size(); i++) {
+    const Op& op = *op_registry()[i];
+    ops.Set(i, op.name);
+    op_args.Set(op.name, arg_fields_to_js(env, op.args()));
+  }
   exports.Set("ops", ops);
+  // Each op's declared arguments, and subscribe()'s: what
+  // scripts/gen-decoders.ts writes lib/generated/args.ts from.
+  exports.Set("opArgs", op_args);
+  exports.Set("subscribeArgs", arg_fields_to_js(env, SubscribeArgs::spec()));
   Napi::Array parsers = Napi::Array::New(env, parser_registry().size());
   for (size_t i = 0; i < parser_registry().size(); i++) parsers.Set(i, parser_registry()[i]->name);
   exports.Set("parsers", parsers);

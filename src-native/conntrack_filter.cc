@@ -1,5 +1,5 @@
 // Decoding and matching of the built-in conntrack filters (see
-// conntrack_filter.h and lib/conntrack-filter-wire.ts for the format).
+// conntrack_filter.h and lib/conntrack-wire.ts for the format).
 #include "conntrack_filter.h"
 
 #include <sys/socket.h>
@@ -10,7 +10,7 @@
 namespace nlw {
 namespace {
 
-// Wire constants, mirrored in lib/conntrack-filter-wire.ts.
+// Wire constants, mirrored in lib/conntrack-wire.ts.
 constexpr uint32_t kMagic = 0x31465443;  // "CTF1"
 enum Kind : uint8_t {
   kIpNet = 1,

@@ -1,8 +1,8 @@
-// Conntrack flows as the delete path sees them, and the built-in filters
-// (ConntrackFilter in lib/conntrack-filter.ts) matched on them natively.
+// The built-in conntrack filters (ConntrackFilter in lib/conntrack-filter.ts)
+// matched natively on flows (conntrack_flow.h).
 //
 // The filters cross from TypeScript as one Buffer, encoded by
-// lib/conntrack-filter-wire.ts and decoded here with every length checked
+// lib/conntrack-wire.ts and decoded here with every length checked
 // (the wire format is described there). Matching follows vishvananda/netlink
 // v1.3's ConntrackFilter.MatchConntrackFlow, with two deliberate
 // differences: ports are read for every protocol that has them (SCTP, DCCP,
@@ -14,38 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "conntrack_flow.h"
+
 namespace nlw {
-
-// One direction of a flow (CTA_TUPLE_ORIG / CTA_TUPLE_REPLY, or an
-// expectation's CTA_EXPECT_MASTER / CTA_EXPECT_TUPLE / CTA_EXPECT_MASK).
-struct CtTuple {
-  bool has_src = false, has_dst = false;
-  uint8_t src[16] = {}, dst[16] = {};
-  int proto = -1;  // CTA_PROTO_NUM, -1 absent
-  bool has_sport = false, has_dport = false;
-  uint16_t sport = 0, dport = 0;  // host order
-  bool has_icmp_id = false, has_icmp_type = false, has_icmp_code = false;
-  uint16_t icmp_id = 0;
-  uint8_t icmp_type = 0, icmp_code = 0;
-  int zone = -1;  // CTA_TUPLE_ZONE (directional zones), -1 absent
-};
-
-// What matching and deleting need to know about one flow or expectation.
-struct CtFlow {
-  int table = 1;  // 1 conntrack, 2 expectation (from the message type)
-  uint8_t family = 0;
-  CtTuple orig, reply;  // expectations: master tuple, expected tuple
-  bool has_mark = false;
-  uint32_t mark = 0;
-  bool has_zone = false;
-  uint16_t zone = 0;
-  bool has_status = false;
-  uint32_t status = 0;
-  const uint8_t* labels = nullptr;  // CTA_LABELS payload, or null
-  size_t labels_len = 0;
-  bool has_id = false;
-  uint32_t id = 0;
-};
 
 // One ConntrackFilter: every condition it has must hold.
 struct CtFilter {
@@ -80,7 +51,7 @@ struct CtFilterSet {
   }
 };
 
-// Decodes the Buffer from lib/conntrack-filter-wire.ts. False with `why`
+// Decodes the Buffer from lib/conntrack-wire.ts. False with `why`
 // when anything is out of bounds or unknown.
 bool decode_filters(const uint8_t* p, size_t n, CtFilterSet* out, std::string* why);
 

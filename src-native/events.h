@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "family.h"
+#include "registry.h"
 
 namespace nlw {
 

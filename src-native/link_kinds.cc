@@ -15,8 +15,8 @@
 
 #include <cstdio>
 
-#include "family.h"
 #include "inet.h"
+#include "registry.h"
 
 namespace nlw {
 

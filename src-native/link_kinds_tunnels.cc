@@ -12,9 +12,9 @@
 #include <linux/if_tunnel.h>
 #include <sys/socket.h>
 
-#include "family.h"
 #include "inet.h"
 #include "link_kinds.h"
+#include "registry.h"
 
 namespace nlw {
 namespace {

@@ -15,8 +15,10 @@
 #include <cstring>
 #include <string>
 
-#include "family.h"
+#include "dump.h"
 #include "inet.h"
+#include "registry.h"
+#include "request.h"
 
 namespace nlw {
 namespace {
@@ -106,35 +108,31 @@ Register reg_parser(kAddrParser);
 
 // addr.dump { family, index, kernelFilter }: RTM_GETADDR for one family
 // (AF_UNSPEC: all) and, when the socket has NETLINK_GET_STRICT_CHK and
-// kernelFilter is not false, one link (ifa_index), so the kernel sends only
-// that link's addresses. Without strict checking the kernel ignores
+// kernelFilter is true, one link (ifa_index, 0: all), so the kernel sends
+// only that link's addresses. Without strict checking the kernel ignores
 // ifa_index and sends every link's; the reply's `result` says which
 // happened (1: the kernel filtered by link) and the facade filters the rest.
 // A strict kernel answers ENODEV for a link that does not exist.
-bool build_addr_dump(const Args& args, bool kernel_filter, std::vector<uint8_t>* req) {
+#define ADDR_DUMP_ARGS(F) F(family, U8, Req) F(index, U32, Req) F(kernelFilter, Bool, Req)
+NLW_ARGS(AddrDumpArgs, ADDR_DUMP_ARGS)
+
+bool run_addr_dump(OpContext& ctx, const AddrDumpArgs& args) {
+  const bool filter = ctx.sock->strict_check() && args.kernelFilter && args.index != 0;
   ifaddrmsg ifa{};
-  ifa.ifa_family = static_cast<uint8_t>(args.num("family", AF_UNSPEC));
-  if (kernel_filter) ifa.ifa_index = static_cast<uint32_t>(args.num("index", 0));
-  *req = RequestBuilder(RTM_GETADDR, NLM_F_DUMP).fixed(ifa).take();
-  return true;
-}
-
-bool build_addr_dump_plain(const Args& args, std::vector<uint8_t>* req, std::string*) {
-  return build_addr_dump(args, false, req);
-}
-
-extern const Op kAddrDump;
-
-bool run_addr_dump(OpContext& ctx) {
-  const bool filter = ctx.sock->strict_check() && ctx.args.num("kernelFilter", 1) != 0 &&
-                      ctx.args.num("index", 0) != 0;
+  ifa.ifa_family = args.family;
+  if (filter) ifa.ifa_index = args.index;
   std::vector<uint8_t> req;
-  build_addr_dump(ctx.args, filter, &req);
+  std::string why;
+  if (!RequestBuilder(RTM_GETADDR, NLM_F_DUMP).fixed(ifa).take(&req, &why)) {
+    set_einval(ctx.err, why);
+    return false;
+  }
   ctx.result = filter ? 1 : 0;
-  return transact_and_parse(kAddrDump, ctx, req);
+  return transact_and_parse(kAddrParser, ctx, req);
 }
 
-const Op kAddrDump{"addr.dump", NETLINK_ROUTE, &kAddrParser, build_addr_dump_plain, run_addr_dump};
+const Op kAddrDump =
+    typed_op<AddrDumpArgs, run_addr_dump>("addr.dump", NETLINK_ROUTE, &kAddrParser);
 Register reg_dump(kAddrDump);
 
 Register reg_constants({

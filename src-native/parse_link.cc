@@ -14,8 +14,10 @@
 #include <cstdio>
 #include <string>
 
-#include "family.h"
+#include "dump.h"
 #include "link_kinds.h"
+#include "registry.h"
+#include "request.h"
 
 namespace nlw {
 namespace {
@@ -360,39 +362,50 @@ void parse_link_msg(const Message& m, RecordSet& out) {
 const Parser kLinkParser{"links", link_schema, parse_link_msg};
 Register reg_parser(kLinkParser);
 
-// link.dump: every link, with VF info (RTEXT_FILTER_VF) like vishvananda.
-bool build_dump(const Args&, std::vector<uint8_t>* req, std::string*) {
+// link.dump {}: every link, with VF info (RTEXT_FILTER_VF) like vishvananda.
+#define LINK_DUMP_ARGS(F)
+NLW_ARGS(LinkDumpArgs, LINK_DUMP_ARGS)
+
+bool build_dump(const LinkDumpArgs&, std::vector<uint8_t>* req, std::string* why) {
   ifinfomsg ifi{};
   ifi.ifi_family = AF_UNSPEC;
-  *req = RequestBuilder(RTM_GETLINK, NLM_F_DUMP)
-             .fixed(ifi)
-             .attr_u32(IFLA_EXT_MASK, RTEXT_FILTER_VF)
-             .take();
-  return true;
+  return RequestBuilder(RTM_GETLINK, NLM_F_DUMP)
+      .fixed(ifi)
+      .attr_u32(IFLA_EXT_MASK, RTEXT_FILTER_VF)
+      .take(req, why);
 }
-const Op kDump{"link.dump", NETLINK_ROUTE, &kLinkParser, build_dump};
+const Op kDump = typed_op<LinkDumpArgs, run_request<LinkDumpArgs, build_dump>>(
+    "link.dump", NETLINK_ROUTE, &kLinkParser);
 Register reg_dump(kDump);
 
-// link.get: one link by { index } or { name } (IFLA_IFNAME) or { altName }.
-bool build_get(const Args& args, std::vector<uint8_t>* req, std::string* why) {
+// link.get { index?, name?, altName? }: one link by index, IFLA_IFNAME or
+// IFLA_ALT_IFNAME.
+#define LINK_GET_ARGS(F) F(index, U32, Opt) F(name, Str, Opt) F(altName, Str, Opt)
+NLW_ARGS(LinkGetArgs, LINK_GET_ARGS)
+
+bool build_get(const LinkGetArgs& args, std::vector<uint8_t>* req, std::string* why) {
   ifinfomsg ifi{};
   ifi.ifi_family = AF_UNSPEC;
-  ifi.ifi_index = static_cast<int>(args.num("index", 0));
+  if (args.index && *args.index > static_cast<uint32_t>(INT32_MAX)) {
+    *why = "ifindex out of range";
+    return false;
+  }
+  ifi.ifi_index = static_cast<int>(args.index.value_or(0));
   RequestBuilder b(RTM_GETLINK, 0);
   b.fixed(ifi).attr_u32(IFLA_EXT_MASK, RTEXT_FILTER_VF);
-  if (const std::string* n = args.str("name")) {
-    if (n->size() >= IFNAMSIZ) {
+  if (args.name) {
+    if (args.name->size() >= IFNAMSIZ) {
       *why = "IFLA_IFNAME longer than 15 bytes";
       return false;
     }
-    b.attr_str(IFLA_IFNAME, *n);
-  } else if (const std::string* n = args.str("altName")) {
-    b.attr_str(IFLA_ALT_IFNAME, *n);
+    b.attr_str(IFLA_IFNAME, *args.name);
+  } else if (args.altName) {
+    b.attr_str(IFLA_ALT_IFNAME, *args.altName);
   }
-  *req = b.take();
-  return true;
+  return b.take(req, why);
 }
-const Op kGet{"link.get", NETLINK_ROUTE, &kLinkParser, build_get};
+const Op kGet = typed_op<LinkGetArgs, run_request<LinkGetArgs, build_get>>(
+    "link.get", NETLINK_ROUTE, &kLinkParser);
 Register reg_get(kGet);
 
 Register reg_constants({

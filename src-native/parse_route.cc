@@ -16,9 +16,11 @@
 #include <cstring>
 #include <string>
 
-#include "family.h"
+#include "dump.h"
 #include "inet.h"
 #include "link_kinds.h"  // mac_string
+#include "registry.h"
+#include "request.h"
 
 namespace nlw {
 namespace {
@@ -314,7 +316,7 @@ Register reg_parser(kRouteParser);
 
 // route.dump { family, table, protocol, type, oif, kernelFilter }:
 // RTM_GETROUTE for one family (AF_UNSPEC: all). When the socket has
-// NETLINK_GET_STRICT_CHK (4.20+) and kernelFilter is not false, the filters
+// NETLINK_GET_STRICT_CHK (4.20+) and kernelFilter is true, the filters
 // the kernel understands go in the request (ip_valid_fib_dump_req: rtm_table
 // or RTA_TABLE, rtm_protocol, rtm_type, RTA_OIF; 0 = no filter), and cloned
 // routes (exceptions) are left out because rtm_flags lacks RTM_F_CLONED.
@@ -322,41 +324,37 @@ Register reg_parser(kRouteParser);
 // dumps) and ENODEV for an oif that does not exist. The reply's `result` is
 // 1 when the kernel filtered; the facade applies vishvananda's filter on top
 // either way (its OIF test is stricter than the kernel's "uses this device").
-bool build_route_dump(const Args& args, bool kernel_filter, std::vector<uint8_t>* req) {
+// clang-format off
+#define ROUTE_DUMP_ARGS(F)                                                     \
+  F(family, U8, Req) F(table, U32, Req) F(protocol, U8, Req) F(type, U8, Req) \
+  F(oif, U32, Req) F(kernelFilter, Bool, Req)
+NLW_ARGS(RouteDumpArgs, ROUTE_DUMP_ARGS)
+// clang-format on
+
+bool run_route_dump(OpContext& ctx, const RouteDumpArgs& args) {
+  const bool filter = ctx.sock->strict_check() && args.kernelFilter;
   rtmsg rtm{};
-  rtm.rtm_family = static_cast<uint8_t>(args.num("family", AF_UNSPEC));
+  rtm.rtm_family = args.family;
   RequestBuilder b(RTM_GETROUTE, NLM_F_DUMP);
-  if (!kernel_filter) {
-    *req = b.fixed(rtm).take();
-    return true;
+  if (filter) {
+    rtm.rtm_protocol = args.protocol;
+    rtm.rtm_type = args.type;
   }
-  rtm.rtm_protocol = static_cast<uint8_t>(args.num("protocol", 0));
-  rtm.rtm_type = static_cast<uint8_t>(args.num("type", 0));
   b.fixed(rtm);
-  uint32_t table = static_cast<uint32_t>(args.num("table", 0));
-  if (table != 0) b.attr_u32(RTA_TABLE, table);
-  uint32_t oif = static_cast<uint32_t>(args.num("oif", 0));
-  if (oif != 0) b.attr_u32(RTA_OIF, oif);
-  *req = b.take();
-  return true;
-}
-
-bool build_route_dump_plain(const Args& args, std::vector<uint8_t>* req, std::string*) {
-  return build_route_dump(args, false, req);
-}
-
-extern const Op kRouteDump;
-
-bool run_route_dump(OpContext& ctx) {
-  const bool filter = ctx.sock->strict_check() && ctx.args.num("kernelFilter", 1) != 0;
+  if (filter && args.table != 0) b.attr_u32(RTA_TABLE, args.table);
+  if (filter && args.oif != 0) b.attr_u32(RTA_OIF, args.oif);
   std::vector<uint8_t> req;
-  build_route_dump(ctx.args, filter, &req);
+  std::string why;
+  if (!b.take(&req, &why)) {
+    set_einval(ctx.err, why);
+    return false;
+  }
   ctx.result = filter ? 1 : 0;
-  return transact_and_parse(kRouteDump, ctx, req);
+  return transact_and_parse(kRouteParser, ctx, req);
 }
 
-const Op kRouteDump{"route.dump", NETLINK_ROUTE, &kRouteParser, build_route_dump_plain,
-                    run_route_dump};
+const Op kRouteDump =
+    typed_op<RouteDumpArgs, run_route_dump>("route.dump", NETLINK_ROUTE, &kRouteParser);
 Register reg_dump(kRouteDump);
 
 Register reg_constants({

@@ -21,8 +21,10 @@
 #include <cstring>
 #include <string>
 
-#include "family.h"
+#include "dump.h"
 #include "inet.h"
+#include "registry.h"
+#include "request.h"
 
 namespace nlw {
 namespace {
@@ -455,17 +457,9 @@ Register reg_state_parser(kStateParser);
 
 // ---- requests ----
 
-// A bare dump request, as iproute2 sends (the kernel ignores any payload
-// for a policy dump and reads only optional attributes for a state dump).
-bool build_policy_dump(const Args&, std::vector<uint8_t>* req, std::string*) {
-  *req = RequestBuilder(XFRM_MSG_GETPOLICY, NLM_F_DUMP).take();
-  return true;
-}
-
-bool build_state_dump(const Args&, std::vector<uint8_t>* req, std::string*) {
-  *req = RequestBuilder(XFRM_MSG_GETSA, NLM_F_DUMP).take();
-  return true;
-}
+// xfrm.policy.dump / xfrm.state.dump { family } (0 = all, 2, 10).
+#define XFRM_DUMP_ARGS(F) F(family, U8, Req)
+NLW_ARGS(XfrmDumpArgs, XFRM_DUMP_ARGS)
 
 // Family filtering as vishvananda does it: the kernel dumps every family
 // and objects of another family are dropped before parsing (the policy's
@@ -488,33 +482,36 @@ uint16_t state_family(const xfrm_usersa_info& p) {
   return p.family;
 }
 
-bool run_dump(const Op& op, OpContext& ctx, bool policies) {
+// A bare dump request, as iproute2 sends (the kernel ignores any payload
+// for a policy dump and reads only optional attributes for a state dump).
+bool run_dump(OpContext& ctx, const XfrmDumpArgs& args, bool policies) {
   std::vector<uint8_t> req;
   std::string why;
-  op.build(ctx.args, &req, &why);
-  int family = static_cast<int>(ctx.args.num("family", AF_UNSPEC));
-  if (family == AF_UNSPEC) return transact_and_parse(op, ctx, req);
+  if (!RequestBuilder(policies ? XFRM_MSG_GETPOLICY : XFRM_MSG_GETSA, NLM_F_DUMP)
+           .take(&req, &why)) {
+    set_einval(ctx.err, why);
+    return false;
+  }
+  const Parser& parser = *ctx.op->parser;
+  if (args.family == AF_UNSPEC) return transact_and_parse(parser, ctx, req);
   MessageFilter keep =
-      policies ? family_filter<xfrm_userpolicy_info>(family, policy_family, XFRM_MSG_NEWPOLICY)
-               : family_filter<xfrm_usersa_info>(family, state_family, XFRM_MSG_NEWSA);
-  return transact_and_parse(op, ctx, req, &keep);
+      policies ? family_filter<xfrm_userpolicy_info>(args.family, policy_family, XFRM_MSG_NEWPOLICY)
+               : family_filter<xfrm_usersa_info>(args.family, state_family, XFRM_MSG_NEWSA);
+  return transact_and_parse(parser, ctx, req, &keep);
 }
 
-extern const Op kPolicyDump;
-extern const Op kStateDump;
-bool run_policy_dump(OpContext& ctx) {
-  return run_dump(kPolicyDump, ctx, true);
+bool run_policy_dump(OpContext& ctx, const XfrmDumpArgs& args) {
+  return run_dump(ctx, args, true);
 }
-bool run_state_dump(OpContext& ctx) {
-  return run_dump(kStateDump, ctx, false);
+bool run_state_dump(OpContext& ctx, const XfrmDumpArgs& args) {
+  return run_dump(ctx, args, false);
 }
 
-// xfrm.policy.dump / xfrm.state.dump: { family } (0 = all, 2, 10).
-const Op kPolicyDump{"xfrm.policy.dump", NETLINK_XFRM, &kPolicyParser, build_policy_dump,
-                     run_policy_dump};
+const Op kPolicyDump =
+    typed_op<XfrmDumpArgs, run_policy_dump>("xfrm.policy.dump", NETLINK_XFRM, &kPolicyParser);
 Register reg_policy_dump(kPolicyDump);
-const Op kStateDump{"xfrm.state.dump", NETLINK_XFRM, &kStateParser, build_state_dump,
-                    run_state_dump};
+const Op kStateDump =
+    typed_op<XfrmDumpArgs, run_state_dump>("xfrm.state.dump", NETLINK_XFRM, &kStateParser);
 Register reg_state_dump(kStateDump);
 
 Register reg_constants({

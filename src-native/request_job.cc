@@ -22,14 +22,14 @@ void run(RequestJob& job, StreamProducer& p) {
   const Schema& root = job.op->parser->root();
   auto out = std::make_unique<RecordSet>(root);
   OpContext ctx{
-      sock.get(), job.args, job.timeout_ms, {job.core->cancel_fd(), p.stop_fd()}, out.get(),
-      Reply{},    &err};
+      job.op,    sock.get(), job.args, job.timeout_ms, {job.core->cancel_fd(), p.stop_fd()},
+      out.get(), Reply{},    &err};
   ctx.threads = job.threads.get();
   ctx.emit = [&p, &root](RecordSet&& chunk) {
     int64_t n = static_cast<int64_t>(chunk.count(root));
     return p.channel().push(std::make_unique<RecordSet>(std::move(chunk)), 1, n);
   };
-  bool ok = job.op->run ? job.op->run(ctx) : run_request(*job.op, ctx);
+  bool ok = job.op->run(ctx);
   job.core->release(std::move(sock));
   // What the op holds when it ends (the last chunk, or everything when
   // it does not stream) goes before the end.

@@ -7,8 +7,9 @@
 
 #include <memory>
 
-#include "family.h"
+#include "dump.h"
 #include "handle.h"
+#include "registry.h"
 #include "stream.h"
 #include "thread_pool.h"
 
@@ -18,7 +19,7 @@ struct RequestJob {
   std::shared_ptr<HandleCore> core;
   std::shared_ptr<AddonThreads> threads;  // it runs on one; its parse pipeline on another
   const Op* op;
-  Args args;
+  ArgsValue args;  // the op's own argument struct
   int timeout_ms;
 };
 

@@ -289,10 +289,11 @@ bool NetlinkSocket::send_all(const uint8_t* p, size_t n, NlError* err) {
 bool NetlinkSocket::transact(std::vector<uint8_t>& request, int timeout_ms, const CancelFds& cancel,
                              Reply* reply, NlError* err, const DatagramSink* sink) {
   nlmsghdr h;
-  if (request.size() < sizeof h) {
+  if (request.size() < sizeof h || request.size() > UINT32_MAX) {
     err->code = "EINVAL";
     err->errnum = EINVAL;
-    err->message = "request shorter than a netlink header";
+    err->message = request.size() < sizeof h ? "request shorter than a netlink header"
+                                             : "request longer than a netlink message can be";
     return false;
   }
   std::memcpy(&h, request.data(), sizeof h);

@@ -1,7 +1,8 @@
 // Proves the generated TypeScript is what the loaded addon says: lib/uapi.ts
 // is what scripts/gen-uapi.js renders from the addon's constants (taken from
 // the kernel's uapi headers), and lib/generated/ is what
-// scripts/gen-decoders.ts renders from the addon's record schemas; an out of
+// scripts/gen-decoders.ts renders from the addon's record schemas and
+// operation argument declarations; an out of
 // date file fails with the command that rewrites it. And the generated
 // decoders refuse, at load, an addon whose schemas they were not made from.
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { binding } from '../lib/binding';
-import { DECODERS_FILE, RECORDS_FILE, render as renderDecoders } from '../scripts/gen-decoders';
+import { ARGS_FILE, DECODERS_FILE, RECORDS_FILE, render as renderDecoders } from '../scripts/gen-decoders';
 
 const root = path.join(__dirname, '..');
 const REGENERATE = 'regenerate it from the built addon with `npm run gen` (`npm run build` does it after the native build)';
@@ -27,17 +28,22 @@ test('lib/uapi.ts is what gen-uapi renders from the addon constants', () => {
   assertUpToDate(path.join(root, 'lib', 'uapi.ts'), renderUapi(binding.constants));
 });
 
-test('lib/generated/ is what gen-decoders renders from the addon schemas', async () => {
-  const { records, decoders } = await renderDecoders(binding.schemas);
+test('lib/generated/ is what gen-decoders renders from the addon schemas and argument declarations', async () => {
+  const { records, decoders, args } = await renderDecoders(binding);
   assertUpToDate(RECORDS_FILE, records);
   assertUpToDate(DECODERS_FILE, decoders);
+  assertUpToDate(ARGS_FILE, args);
 });
 
 test('an out of date generated file fails with the command that regenerates it', async () => {
   const changed = structuredClone(binding.schemas);
   changed.find((s) => s.name === 'addr')!.fields.find((f) => f.name === 'label')!.name = 'labelRenamed';
-  const { decoders } = await renderDecoders(changed);
+  const { decoders } = await renderDecoders({ ...binding, schemas: changed });
   assert.throws(() => assertUpToDate(DECODERS_FILE, decoders), /lib\/generated\/decoders\.ts is out of date .*npm run gen/);
+  const opArgs = structuredClone(binding.opArgs);
+  opArgs['link.get'].find((f) => f.name === 'index')!.optional = false;
+  const { args } = await renderDecoders({ ...binding, opArgs });
+  assert.throws(() => assertUpToDate(ARGS_FILE, args), /lib\/generated\/args\.ts is out of date .*npm run gen/);
 });
 
 /** Loads the generated decoders in a child process after `tamper` changed the addon's schemas. */

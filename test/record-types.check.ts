@@ -64,7 +64,7 @@ import type {
   XfrmStateStats,
 } from '../lib/types/xfrm';
 import type { ConntrackFlow, ConntrackProtoInfo, ConntrackTuple } from '../lib/types/conntrack';
-import type { DeleteOutcome } from '../lib/decode';
+import type { DeleteOutcome, MatchedIdentities } from '../lib/decode';
 import type { EventRecord } from '../lib/types/event';
 
 // ---- the checking machinery ----
@@ -172,6 +172,7 @@ export const PRESENT = {
   ct_flow: ['familyType', 'forward', 'reverse', 'zone'],
   // index is absent on the record that says why the deletes stopped early.
   ct_outcome: [],
+  ct_identities: ['count', 'identities'],
   link_stats: [
     'rxPackets',
     'txPackets',
@@ -292,6 +293,7 @@ same<
   >
 >('same');
 same<DeleteOutcome, PublicOf<'ct_outcome', { flow: ConntrackFlow }>>('same');
+same<MatchedIdentities, PublicOf<'ct_identities'>>('same');
 
 // ---- events ----
 

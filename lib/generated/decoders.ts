@@ -56,6 +56,7 @@ const GENERATED_FROM: readonly string[] = [
   'ct_protoinfo 11 protocol:str@0 state:num@1 wscaleOriginal:num@2 wscaleReply:num@3 flagsOriginal:num@4 flagsReply:num@5 vtagOriginal:num@6 vtagReply:num@7 role:num@8 handshakeSeq:bigint@9',
   'ct_flow 24 familyType:num@0 forward:obj@1>ct_tuple reverse:obj@2>ct_tuple mark:num@3 zone:num@4 status:num@5 timeOut:num@6 timeStart:bigint@7 timeStop:bigint@9 labels:bytes@11 use:num@13 id:num@14 protoInfo:obj@15>ct_protoinfo helper:str@16 secCtx:str@17 expectMask:obj@18>ct_tuple expectFlags:num@19 expectClass:num@20 expectFn:str@21 expectNatDir:num@22 expectNatTuple:obj@23>ct_tuple',
   'ct_outcome 6 index:num@0 errnum:num@1 code:str@2 flow:obj@3>ct_flow stopped:bool@4 message:str@5',
+  'ct_identities 3 count:num@0 identities:bytes@1',
 ];
 
 checkLayout(binding.schemas, GENERATED_FROM, 'lib/generated/decoders.ts');
@@ -106,6 +107,7 @@ export const schemaIds = {
   ct_protoinfo: 41,
   ct_flow: 42,
   ct_outcome: 43,
+  ct_identities: 44,
 } as const;
 
 /** Schema event. */
@@ -2198,6 +2200,17 @@ export function decodeCtOutcome(ctx: DecodeContext, i: number): R.CtOutcomeRecor
   };
 }
 
+/** Schema ct_identities. */
+export function decodeCtIdentities(ctx: DecodeContext, i: number): R.CtIdentitiesRecord {
+  const f = ctx.f[44]!,
+    o = i * 3;
+  let v: number;
+  return {
+    count: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
+    identities: (v = f[o + 1]) !== v ? null : ctx.bytes(v, f[o + 2]),
+  };
+}
+
 /** A decoder: record `i` of its schema in `ctx`. */
 export type Decoder = (ctx: DecodeContext, i: number) => object;
 
@@ -2247,4 +2260,5 @@ export const decoders: readonly Decoder[] = [
   decodeCtProtoinfo,
   decodeCtFlow,
   decodeCtOutcome,
+  decodeCtIdentities,
 ];

@@ -899,6 +899,12 @@ export interface CtOutcomeRecord {
   message: string | null;
 }
 
+/** Schema ct_identities (id 44). */
+export interface CtIdentitiesRecord {
+  count: number | null;
+  identities: Buffer | null;
+}
+
 /** What each schema decodes to, by schema name. */
 export interface RecordsBySchema {
   event: EventRecord;
@@ -945,4 +951,5 @@ export interface RecordsBySchema {
   ct_protoinfo: CtProtoinfoRecord;
   ct_flow: CtFlowRecord;
   ct_outcome: CtOutcomeRecord;
+  ct_identities: CtIdentitiesRecord;
 }

@@ -2,16 +2,17 @@
 // it: every chunk of records as the addon queued it, and how it ended. A
 // failure rejects with the addon's own error object (code, errno, extack),
 // not a NetlinkError, so tests see exactly what the native side reported.
-import type { NativeArgs, NativeEnd, NativeHandle, NativeRecords } from '../../lib/binding';
+import type { NativeEnd, NativeHandle, NativeRecords } from '../../lib/binding';
+import type { OpArgs, OpName } from '../../lib/generated/args';
 
 export interface NativeCallResult extends NativeEnd {
   chunks: NativeRecords[];
 }
 
-export async function callNative(
+export async function callNative<O extends OpName>(
   nh: NativeHandle,
-  op: string,
-  args: NativeArgs,
+  op: O,
+  args: OpArgs[O],
   timeoutMs: number,
   onChunk?: (chunk: NativeRecords) => void,
 ): Promise<NativeCallResult> {
