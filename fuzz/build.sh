@@ -9,7 +9,7 @@ out=build-fuzz
 mkdir -p "$out"
 srcs=()
 for f in src-native/*.cc; do
-  case "$(basename "$f")" in addon.cc | testing.cc) continue ;; esac
+  case "$(basename "$f")" in addon.cc) continue ;; esac
   srcs+=("$f")
 done
 "$CXX" -std=c++17 -g -O1 -fno-omit-frame-pointer \

@@ -21,7 +21,6 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readSync, writeSync } from 'node:fs';
 import { test } from 'node:test';
-import { binding } from '../lib/binding';
 import {
   ConntrackDeleteError,
   ConntrackFilter,
@@ -35,6 +34,7 @@ import {
   parse,
   type HandleOptions,
 } from '../lib/index';
+import { testBinding } from './helpers/test-binding';
 
 const NLMSG_ERROR = 2;
 const NLMSG_DONE = 3;
@@ -269,16 +269,11 @@ if (!fds) {
 
   /** A Handle whose only socket is the core end of the last served socketpair. */
   function fakeHandle(options: Omit<HandleOptions, 'netns' | 'families'>): Handle {
-    const real = binding.NativeHandle;
     const fd = coreFd;
-    (binding as { NativeHandle: unknown }).NativeHandle = function FakeNative() {
-      return new real({ fakeKernelFd: fd, protocol: NETLINK_NETFILTER, port: PORT });
-    };
-    try {
-      return new Handle({ ...options, families: [NETLINK_NETFILTER] });
-    } finally {
-      (binding as { NativeHandle: unknown }).NativeHandle = real;
-    }
+    return new Handle(
+      { ...options, families: [NETLINK_NETFILTER] },
+      () => new testBinding.NativeHandle({ fakeKernelFd: fd, protocol: NETLINK_NETFILTER, port: PORT }),
+    );
   }
 
   const A: FlowSpec = { sport: 1000, dport: 80, id: 0xa, zone: 3 };

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, describe, test } from 'node:test';
-import { binding, type NativeHandle } from '../lib/binding';
+import type { NativeHandle } from '../lib/binding';
 import { decodeRecordsSync } from '../lib/decode';
 import { callNative, type NativeCallResult } from './helpers/native-call';
 import { LinkNotFoundError, NetlinkError } from '../lib/errors';
@@ -33,6 +33,7 @@ import {
   type Responder,
 } from './helpers/fake-kernel';
 import { createNetns, ipBatch, isRoot } from './helpers/netns';
+import { testBinding } from './helpers/test-binding';
 
 const kernels: FakeKernel[] = [];
 after(() => kernels.forEach((k) => k.close()));
@@ -602,7 +603,7 @@ test(
       ns,
       Array.from({ length: 20 }, (_, i) => `link add fk${i} type veth peer name fp${i}`),
     );
-    const { fd, port } = binding.testing.netlinkSocket(`/var/run/netns/${ns}`, 4096);
+    const { fd, port } = testBinding.testing.netlinkSocket(`/var/run/netns/${ns}`, 4096);
     const req = Buffer.alloc(32);
     req.writeUInt32LE(32, 0);
     req.writeUInt16LE(18, 4); // RTM_GETLINK
@@ -611,12 +612,12 @@ test(
     for (let i = 0; i < 64; i++) {
       req.writeUInt32LE(1000 + i, 8);
       try {
-        binding.testing.send(fd, req);
+        testBinding.testing.send(fd, req);
       } catch {
         break;
       }
     }
-    const nh = new binding.NativeHandle({ fakeKernelFd: fd, protocol: 0, port });
+    const nh = new testBinding.NativeHandle({ fakeKernelFd: fd, protocol: 0, port });
     const e = await failure(callNative(nh, 'link.dump', {}, 3000));
     assert.equal(e.code, 'ENOBUFS');
     assert.match(e.message, /dump was lost/);

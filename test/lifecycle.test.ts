@@ -14,12 +14,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { binding } from '../lib/binding';
 import { NetlinkError } from '../lib/errors';
 import { Handle } from '../lib/handle';
 import { FakeKernel } from './helpers/fake-kernel';
 import { builtPackage, describeExit, runNode } from './helpers/child';
 import { createNetns, deleteNetns, ip, ipBatch, isRoot } from './helpers/netns';
+import { testBinding } from './helpers/test-binding';
 
 const skip = !isRoot && 'needs root';
 const fds = (): number => fs.readdirSync('/proc/self/fd').length;
@@ -63,7 +63,7 @@ test('terminating a worker with open handles and calls in flight closes their fd
     await w.terminate();
     const took = Date.now() - t0;
     assert.ok(took < 5000, `terminate() took ${took} ms`);
-    for (const p of m.peers) binding.testing.close(p); // the test's own ends
+    for (const p of m.peers) testBinding.testing.close(p); // the test's own ends
     // In-flight workers wake on the cancel eventfd and finish on the pool.
     let after = fds();
     for (let i = 0; i < 100 && after > before; i++) {

@@ -184,13 +184,7 @@ function fakeBindingHandle(script: boolean[], options: HandleOptions = {}): { h:
       this.closed = true;
     }
   }
-  const real = binding.NativeHandle;
-  (binding as { NativeHandle: unknown }).NativeHandle = FakeNative;
-  try {
-    return { h: new Handle(options), calls: () => i };
-  } finally {
-    (binding as { NativeHandle: unknown }).NativeHandle = real;
-  }
+  return { h: new Handle(options, () => new FakeNative()), calls: () => i };
 }
 
 describe('through a Handle', () => {

@@ -17,7 +17,7 @@ const root = path.join(__dirname, '..');
 
 // The client runs in a child process that inherits the socketpair end.
 const CLIENT = `
-const { binding } = require(${JSON.stringify(path.join(root, 'lib/binding.ts'))});
+const { testBinding: binding } = require(${JSON.stringify(path.join(root, 'test/helpers/test-binding.ts'))});
 const { withRetries } = require(${JSON.stringify(path.join(root, 'lib/retry.ts'))});
 const { nativeRequest } = require(${JSON.stringify(path.join(root, 'lib/native-request.ts'))});
 const nh = new binding.NativeHandle({ fakeKernelFd: Number(process.env.NLW_FAKE_FD), protocol: 6, port: 4242 });

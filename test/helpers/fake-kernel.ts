@@ -1,10 +1,15 @@
-// A fake kernel for the socket core: the real C++ core (socket.cc, handle.cc)
+// The fake kernel of every fault test: the real C++ core (socket.cc,
+// handle.cc, in the test build of the addon, test/helpers/test-binding.ts)
 // talks to one end of an AF_UNIX SOCK_DGRAM socketpair instead of the kernel,
-// and the test plays the kernel on the other end, answering each request with
-// crafted datagrams, at once or on a schedule. Also builders for netlink
+// and the test plays the kernel on the other end, answering each request
+// message with crafted datagrams, at once or on a schedule. Any netlink
+// protocol (rtnetlink by default; XFRM, netfilter). Also builders for netlink
 // messages (headers, attributes, links, ACK/ERROR/DONE with extended ACK).
-import { binding, type NativeHandle } from '../../lib/binding';
+import type { NativeHandle } from '../../lib/binding';
 import { Handle, type HandleOptions } from '../../lib/handle';
+import { testBinding } from './test-binding';
+
+const { testing } = testBinding;
 
 export const NLMSG_NOOP = 1;
 export const NLMSG_ERROR = 2;
@@ -104,6 +109,7 @@ export function errorMsg(req: FakeRequest, error: number, extack?: string): Buff
   return msg({ type: NLMSG_ERROR, flags, seq: req.seq, pid: req.pid }, Buffer.concat(parts));
 }
 
+/** One request message (a datagram may hold several: a batch of deletes). */
 export interface FakeRequest {
   raw: Buffer;
   type: number;
@@ -121,6 +127,8 @@ let nextPort = 0x4e4c0000;
 export class FakeKernel {
   readonly coreFd: number;
   readonly peerFd: number;
+  /** The netlink protocol the core's handle speaks (NETLINK_ROUTE: 0). */
+  readonly protocol: number;
   /** The port id the core believes it has (answers must carry it, or 0). */
   readonly port: number;
   readonly requests: FakeRequest[] = [];
@@ -129,8 +137,9 @@ export class FakeKernel {
   #timers = new Set<NodeJS.Timeout>();
   #closed = false;
 
-  constructor(responder: Responder) {
-    [this.coreFd, this.peerFd] = binding.testing.socketpair();
+  constructor(responder: Responder, options: { protocol?: number } = {}) {
+    [this.coreFd, this.peerFd] = testing.socketpair();
+    this.protocol = options.protocol ?? 0;
     this.port = ++nextPort;
     this.#responder = responder;
     this.#timer = setInterval(() => this.#poll(), 1);
@@ -142,30 +151,19 @@ export class FakeKernel {
 
   /** A raw native handle over the core end (the core takes the fd). */
   native(): NativeHandle {
-    return new binding.NativeHandle({ fakeKernelFd: this.coreFd, protocol: 0, port: this.port });
+    return new testBinding.NativeHandle({ fakeKernelFd: this.coreFd, protocol: this.protocol, port: this.port });
   }
 
   /** A full Handle (retry policy, decoding) whose only socket is the core end. */
   handle(options: Omit<HandleOptions, 'netns' | 'families'> = {}): Handle {
-    const real = binding.NativeHandle;
-    const fake = this;
-    // Handle opens its native side with `new binding.NativeHandle(...)`: swap
-    // the constructor for the length of that one call.
-    (binding as { NativeHandle: unknown }).NativeHandle = function FakeNative() {
-      return new real({ fakeKernelFd: fake.coreFd, protocol: 0, port: fake.port });
-    };
-    try {
-      return new Handle({ ...options, families: [0] });
-    } finally {
-      (binding as { NativeHandle: unknown }).NativeHandle = real;
-    }
+    return new Handle({ ...options, families: [this.protocol] }, () => this.native());
   }
 
   /** Sends datagrams to the core now; nothing once the core closed its end. */
   send(...datagrams: Buffer[]): void {
     for (const d of datagrams) {
       try {
-        binding.testing.send(this.peerFd, d);
+        testing.send(this.peerFd, d);
       } catch (err) {
         // The core dropped the socket after an earlier datagram (a reset).
         const code = (err as { code?: string }).code;
@@ -203,7 +201,7 @@ export class FakeKernel {
    */
   coreClosed(): boolean {
     try {
-      binding.testing.send(this.peerFd, Buffer.alloc(0));
+      testing.send(this.peerFd, Buffer.alloc(0));
       return false;
     } catch (err) {
       const code = (err as { code?: string }).code;
@@ -225,21 +223,26 @@ export class FakeKernel {
     for (;;) {
       let raw: Buffer | null;
       try {
-        raw = binding.testing.recv(this.peerFd);
+        raw = testing.recv(this.peerFd);
       } catch {
         return;
       }
       if (raw === null) return;
-      if (raw.length < 16) continue;
-      const req: FakeRequest = {
-        raw,
-        type: raw.readUInt16LE(4),
-        flags: raw.readUInt16LE(6),
-        seq: raw.readUInt32LE(8),
-        pid: this.port,
-      };
-      this.requests.push(req);
-      this.#responder(req, this);
+      for (let off = 0; off + 16 <= raw.length;) {
+        const len = raw.readUInt32LE(off);
+        const end = len < 16 || off + len > raw.length ? raw.length : off + len;
+        const m = raw.subarray(off, end);
+        const req: FakeRequest = {
+          raw: m,
+          type: m.readUInt16LE(4),
+          flags: m.readUInt16LE(6),
+          seq: m.readUInt32LE(8),
+          pid: this.port,
+        };
+        this.requests.push(req);
+        this.#responder(req, this);
+        off = (end + 3) & ~3;
+      }
     }
   }
 
@@ -249,7 +252,7 @@ export class FakeKernel {
     clearInterval(this.#timer);
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
-    binding.testing.close(this.peerFd);
+    testing.close(this.peerFd);
   }
 }
 

@@ -1,6 +1,7 @@
-// Test-only entry points (binding.testing): the plumbing of the fake kernel
-// in test/helpers/fake-kernel.ts. Node cannot make a socketpair or a raw
-// netlink socket itself, so these few calls do it; nothing in lib/ uses them.
+// The test build's entry points (binding.testing of build/Release/test/
+// nlwrap_test.node, binding.gyp's nlwrap_test; never in the shipped addon):
+// the plumbing of the fake kernel in test/helpers/fake-kernel.ts. Node cannot
+// make a socketpair or a raw netlink socket itself, so these few calls do it.
 //
 //   socketpair()              -> [coreFd, peerFd]: AF_UNIX SOCK_DGRAM pair.
 //                                The core end goes to new NativeHandle({
