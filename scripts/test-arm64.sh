@@ -50,11 +50,9 @@ echo "test:arm64: 1. the arm64 prebuild loads" >&2
 # Each file runs in this process: `node --test` would start a child with
 # process.execPath, an arm64 binary the kernel cannot start by itself.
 echo "test:arm64: 2. tests without a kernel" >&2
-for f in test/xfrm-parse.test.ts test/fuzz.test.ts test/fake-kernel.test.ts; do
+for f in test/xfrm-parse.test.ts test/fuzz.test.ts test/fake-kernel.test.ts test/conntrack-parse.test.ts; do
   "${arm64[@]}" --import tsx --test-reporter=tap "$f"
 done
-# The rest of this file starts child processes.
-"${arm64[@]}" --import tsx --test-reporter=tap --test-name-pattern='^parse\.conntrack decodes' test/conntrack-fake.test.ts
 
 echo "test:arm64: 3. the kernel, compared with x64" >&2
 NLW_ARM64_NODE="${arm64[*]}" node --import tsx --test test/arm64/compare.test.ts

@@ -15,12 +15,11 @@ import { decodeRecordsSync } from '../lib/decode';
 import { callNative, type NativeCallResult } from './helpers/native-call';
 import { LinkNotFoundError, NetlinkError } from '../lib/errors';
 import type { Link } from '../lib/types/link';
+import { dumpOf, FakeKernel, type Responder } from './helpers/fake-kernel';
 import {
   attr,
   done,
-  dumpOf,
   errorMsg,
-  FakeKernel,
   IFLA_IFALIAS,
   linkMsg,
   linkPayload,
@@ -30,8 +29,7 @@ import {
   NLMSG_NOOP,
   NLMSG_OVERRUN,
   RTM_NEWLINK,
-  type Responder,
-} from './helpers/fake-kernel';
+} from './helpers/netlink-msg';
 import { createNetns, ipBatch, isRoot } from './helpers/netns';
 import { testBinding } from './helpers/test-binding';
 

@@ -20,7 +20,8 @@ import {
 import { DumpInterruptedError, NetlinkError } from '../lib/errors';
 import { Handle, type HandleOptions } from '../lib/handle';
 import { withRetries, type HandleStats, type InterruptedDetails, type RetryPolicy } from '../lib/retry';
-import { done, dumpOf, FakeKernel, linkMsg } from './helpers/fake-kernel';
+import { dumpOf, FakeKernel } from './helpers/fake-kernel';
+import { done, linkMsg } from './helpers/netlink-msg';
 
 type Warn = { message: string; details: InterruptedDetails };
 

@@ -16,7 +16,8 @@ import { LIST_CALLS, type ListCall } from '../../bench/list-calls';
 import { Handle } from '../../lib/handle';
 import { parse } from '../../lib/parse';
 import { cleanupOnSignal } from './cleanup-on-signal';
-import { done, dumpOf, errorMsg, FakeKernel, linkMsg } from './fake-kernel';
+import { dumpOf, FakeKernel } from './fake-kernel';
+import { done, errorMsg, linkMsg } from './netlink-msg';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
