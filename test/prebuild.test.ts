@@ -2,13 +2,16 @@
 // current src-native/ (their compiled-in source hash matches), that they need
 // nothing newer than glibc 2.28 and no libstdc++ (and that the check says so
 // of a binary that does), and that the package loads from both CommonJS and
-// ES modules with the same exports.
+// ES modules with the same exports. And that they hold none of the test
+// build's seams: no binding.testing, no handle over a fake kernel's fd.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import type { NativeBinding } from '../lib/binding';
+import { testBinding } from './helpers/test-binding';
 
 const root = path.join(__dirname, '..');
 
@@ -59,4 +62,37 @@ test('require() and import give the same named exports', () => {
     });`;
   const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
   assert.match(out, /^ok \d+/);
+});
+
+test('the prebuilds hold no test entry points: no binding.testing, no fakeKernelFd path', () => {
+  // Strings only the test build's seams compile in: the test build holds
+  // each, so their absence from a prebuild means something.
+  const seams = ['fakeKernelFd', 'netlinkSocket', 'socketpair', "the fake kernel's only socket is busy"];
+  const testBuild = fs.readFileSync(path.join(root, 'build', 'Release', 'nlwrap_test.so'));
+  for (const s of seams) assert.ok(testBuild.includes(s), `the test build holds ${s}`);
+  for (const arch of ['x64', 'arm64']) {
+    const bytes = fs.readFileSync(path.join(root, 'prebuilds', `linux-${arch}`, 'nlwrap.glibc.node'));
+    for (const s of seams) assert.ok(!bytes.includes(s), `the linux-${arch} prebuild holds ${s}`);
+  }
+
+  // This machine's prebuild, loaded: no testing export, and a fakeKernelFd
+  // is refused by name (it would otherwise be ignored and a real socket opened).
+  const shipped = require(path.join(root, 'prebuilds', `linux-${process.arch}`, 'nlwrap.glibc.node')) as NativeBinding;
+  assert.equal((shipped as { testing?: unknown }).testing, undefined);
+  assert.ok(!Object.keys(shipped).includes('testing'));
+  const [core, peer] = testBinding.testing.socketpair();
+  try {
+    for (const options of [
+      { fakeKernelFd: core, protocol: 0, port: 1 },
+      { fakeKernelFd: core, protocols: [0] },
+    ])
+      assert.throws(
+        () => new shipped.NativeHandle(options as never),
+        (e: unknown) => e instanceof TypeError && /unknown NativeHandle option 'fakeKernelFd'/.test(e.message),
+      );
+    // The test build takes the same options (and the fd with them).
+    new testBinding.NativeHandle({ fakeKernelFd: core, protocol: 0, port: 1 }).close();
+  } finally {
+    testBinding.testing.close(peer);
+  }
 });
