@@ -1,6 +1,6 @@
 // The leak workload: many calls of every kind that exists on Handle, in a
 // throwaway namespace, with memory measured after a warm-up and at the end.
-// Run in a child process by test/leak.test.ts (node --expose-gc) and under
+// Run in a child process by test/leak/leak.test.ts (node --expose-gc) and under
 // LeakSanitizer by scripts/test-asan.sh. Prints one JSON line.
 //
 //   node --expose-gc --import tsx test/helpers/leak-workload.ts \
