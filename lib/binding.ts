@@ -105,23 +105,11 @@ export interface NativeHandle {
   readonly closed: boolean;
 }
 
+/** Exactly these keys: the addon rejects any other. */
 export interface NativeHandleOptions {
   nsPath?: string;
   nsFd?: number;
-  protocols?: number[];
-  /** Test-only: a socketpair end playing the kernel. */
-  fakeKernelFd?: number;
-  protocol?: number;
-  port?: number;
-}
-
-/** Test-only plumbing of the fake kernel (src-native/testing.cc). */
-export interface NativeTesting {
-  socketpair(): [coreFd: number, peerFd: number];
-  recv(fd: number): Buffer | null;
-  send(fd: number, buf: Uint8Array): number;
-  close(fd: number): void;
-  netlinkSocket(nsPath: string | null, rcvbuf: number): { fd: number; port: number };
+  protocols: number[];
 }
 
 export interface NativeBinding {
@@ -135,7 +123,6 @@ export interface NativeBinding {
   subscribeArgs: NativeArgField[];
   parsers: string[];
   sourceHash: string;
-  testing: NativeTesting;
 }
 
 export const binding: NativeBinding = nodeGypBuild(path.join(__dirname, '..')) as NativeBinding;

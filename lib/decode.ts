@@ -39,7 +39,7 @@ export interface MatchedIdentities {
 
 /**
  * The public type of the objects each root schema (a reply's records) makes.
- * test/record-types.check.ts proves each the same as the record the
+ * test/unit/record-types.check.ts proves each the same as the record the
  * generated decoder builds, with the differences it declares: that is what
  * makes the one cast below sound.
  */

@@ -6,7 +6,7 @@
 // handle and kernel errors all arrive as rejections.
 import createDebug from 'debug';
 import { bare, checkOptions, nsTarget, type HandleOptions } from './args';
-import { binding } from './binding';
+import { binding, type NativeHandle, type NativeHandleOptions } from './binding';
 import * as addr from './addr';
 import { Calls, type HandleCounters } from './calls';
 import type { ConntrackFilter } from './conntrack-filter';
@@ -31,20 +31,31 @@ export type { HandleOptions, HandleCounters, WatchOptions };
 // debug namespace: DEBUG=nlwrap:netns shows every namespace opened.
 const debugNetns = createDebug('nlwrap:netns');
 
+/**
+ * Opens a Handle's native side; by default the addon's NativeHandle. A
+ * Handle takes another one as serialport's streams take a binding: the
+ * tests run the same Handle over a fake kernel or a fake binding.
+ */
+export type NativeOpener = (options: NativeHandleOptions) => NativeHandle;
+
+const openAddon: NativeOpener = (options) => new binding.NativeHandle(options);
+
 export class Handle {
   readonly #c: Calls;
 
   /**
    * Opens the sockets at once: bad options throw TypeError/RangeError, and a
    * namespace that cannot be opened throws a NetlinkError (ENOENT, EPERM, ...).
+   * `open` makes the native side (see NativeOpener); leave it out.
    */
-  constructor(options?: HandleOptions) {
+  constructor(options?: HandleOptions, open: NativeOpener = openAddon) {
     const o = checkOptions(options);
+    if (typeof open !== 'function') throw new TypeError('Handle: open must be a function');
     const target = o.netns === undefined ? {} : nsTarget(o.netns);
     let native;
     try {
       // Exactly these keys, on an object without a prototype.
-      native = new binding.NativeHandle(bare({ ...target, protocols: o.families }));
+      native = open(bare({ ...target, protocols: o.families }));
     } catch (err) {
       throw fromNative(err, 'Handle');
     }

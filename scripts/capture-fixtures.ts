@@ -1,4 +1,4 @@
-// Captures real kernel replies as seed inputs for test/fuzz.test.ts:
+// Captures real kernel replies as seed inputs for test/unit/fuzz.test.ts:
 // test/fixtures/links/*.bin (RTM_GETLINK dumps of a throwaway namespace with
 // many link kinds). Each file is every datagram of one reply, concatenated,
 // DONE included. Run as root: node --import tsx scripts/capture-fixtures.ts

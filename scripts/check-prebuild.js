@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Fails when a prebuilt binary in prebuilds/ was not built from the current
 // src-native/ (its compiled-in source hash differs). Run by .ci/run on the
-// committed prebuilds before they are rebuilt, and by test/prebuild.test.ts.
+// committed prebuilds before they are rebuilt, and by test/package/prebuild.test.ts.
 // The binary for this machine is loaded and asked for its hash; the others
 // (arm64 on an x64 host) cannot be loaded here, so their bytes must hold the
 // current hash string, which binding.gyp compiles in as it does for all.

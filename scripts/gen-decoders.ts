@@ -7,11 +7,11 @@
 // build time, so no code is made from strings at run time (processes run
 // with --disallow-code-generation-from-strings can decode), stack traces
 // name the record being decoded, and a schema field and its TS type cannot
-// drift apart: test/record-types.check.ts holds the public types in
+// drift apart: test/unit/record-types.check.ts holds the public types in
 // lib/types/ against these interfaces.
 //
 // `npm run build` runs it after the native build (`npm run gen` alone);
-// test/constants.test.ts fails when the committed files are out of date.
+// test/unit/constants.test.ts fails when the committed files are out of date.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as prettier from 'prettier';

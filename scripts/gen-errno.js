@@ -4,7 +4,7 @@
 // read from the C preprocessor so no value is retyped. errno_name.cc turns it
 // into a switch; glibc gained strerrorname_np only in 2.32 and musl has none,
 // so the addon carries its own table. Run after a libc or kernel headers
-// upgrade: `node scripts/gen-errno.js`; test/fake-kernel.test.ts compares the
+// upgrade: `node scripts/gen-errno.js`; test/fake/fake-kernel.test.ts compares the
 // names with glibc's for every errno the kernel can send.
 'use strict';
 const { execFileSync } = require('child_process');

@@ -2,7 +2,7 @@
 // Writes lib/uapi.ts from the constants the addon took from the kernel's uapi
 // headers (NLW_CONST in src-native/), so TypeScript never retypes a number.
 // Run after adding constants in C++: `node scripts/gen-uapi.js`;
-// test/constants.test.ts fails when lib/uapi.ts is out of date.
+// test/unit/constants.test.ts fails when lib/uapi.ts is out of date.
 'use strict';
 const fs = require('fs');
 const path = require('path');

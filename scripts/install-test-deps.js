@@ -16,9 +16,10 @@ const NEEDED = [
   { cmd: 'nft', pkg: 'nftables', kernel: true, why: 'conntrack helpers and expectations' },
   { cmd: 'modprobe', pkg: 'kmod', kernel: true, why: 'kernel modules on demand, and insmod in the second kernel' },
   { cmd: 'linux.uml', pkg: 'user-mode-linux', kernel: true, why: 'the second kernel (Linux 6.1)' },
-  { cmd: 'python3', pkg: 'python3', kernel: false, why: 'fake kernels' },
+  { cmd: 'python3', pkg: 'python3', kernel: false, why: 'node-gyp (the test build of the addon), the errno-name oracle' },
+  { cmd: 'make', pkg: 'make', kernel: false, why: 'node-gyp (the test build of the addon)' },
   { cmd: 'cc', pkg: 'gcc', kernel: true, why: 'builds bench/ct-insert, the conntrack fixture builder' },
-  { cmd: 'g++', pkg: 'g++', kernel: false, why: 'the inet_ntop cross-check' },
+  { cmd: 'g++', pkg: 'g++', kernel: false, why: 'the test build of the addon, the inet_ntop cross-check' },
   { cmd: 'strace', pkg: 'strace', kernel: true, why: 'counts close() calls in the fd-ownership test' },
 ];
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Prints a SHA-256 over everything that goes into the native addon
 // (src-native/: sources, headers, the exports map; and binding.gyp).
-// binding.gyp compiles it into the binary, and test/prebuild.test.ts
+// binding.gyp compiles it into the binary, and test/package/prebuild.test.ts
 // compares the committed prebuild's hash with the sources, so a stale
 // prebuild cannot go unnoticed.
 'use strict';

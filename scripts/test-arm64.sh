@@ -6,7 +6,9 @@
 #   1. it loads the package with PREBUILDS_ONLY=1, and the binary it loaded
 #      is prebuilds/linux-arm64 with the current source hash;
 #   2. the tests that need no kernel: parser golden tests on captured and
-#      crafted bytes, the parser fuzz test, the socket core on a fake kernel;
+#      crafted bytes, the parser fuzz test (test/unit), and the socket core
+#      and the retry policies on the fake kernel (test/fake), which need the
+#      test build of the addon: cross-built here for arm64 (build/arm64/pkg);
 #   3. against the real kernel, through qemu's NETLINK_ROUTE pass-through, in
 #      throwaway namespaces (as root): test/arm64/compare.test.ts.
 # qemu-user refuses NETLINK_XFRM and NETLINK_NETFILTER sockets, so XFRM and
@@ -47,14 +49,25 @@ echo "test:arm64: 1. the arm64 prebuild loads" >&2
   const nl = require(".");
   if (typeof nl.linkList !== "function") process.exit(1);'
 
+# The test build (binding.gyp's nlwrap_test) for arm64, in a copy of what it
+# is built from, so build/ keeps this machine's.
+echo "test:arm64: 2. tests without a kernel" >&2
+pkg=build/arm64/pkg
+rm -rf "$pkg" && mkdir -p "$pkg/test" "$pkg/scripts"
+cp -r binding.gyp package.json src-native "$pkg"/
+cp -r test/native "$pkg/test/"
+cp scripts/source-hash.js "$pkg/scripts/"
+ln -s "$PWD/node_modules" "$pkg/node_modules"
+(cd "$pkg" && CC=aarch64-linux-gnu-gcc CXX=aarch64-linux-gnu-g++ npm_config_arch=arm64 \
+  npm run --silent build:test-addon >build.log 2>&1) || { tail -30 "$pkg/build.log"; exit 1; }
+export NLWRAP_TEST_ADDON=$PWD/$pkg/build/Release/nlwrap_test.so
 # Each file runs in this process: `node --test` would start a child with
 # process.execPath, an arm64 binary the kernel cannot start by itself.
-echo "test:arm64: 2. tests without a kernel" >&2
-for f in test/xfrm-parse.test.ts test/fuzz.test.ts test/fake-kernel.test.ts; do
+for f in test/unit/xfrm-parse.test.ts test/unit/fuzz.test.ts test/unit/conntrack-parse.test.ts \
+  test/fake/fake-kernel.test.ts test/fake/conntrack-retry.test.ts test/fake/xfrm-retry.test.ts; do
   "${arm64[@]}" --import tsx --test-reporter=tap "$f"
 done
-# The rest of this file starts child processes.
-"${arm64[@]}" --import tsx --test-reporter=tap --test-name-pattern='^parse\.conntrack decodes' test/conntrack-fake.test.ts
+unset NLWRAP_TEST_ADDON
 
 echo "test:arm64: 3. the kernel, compared with x64" >&2
 NLW_ARM64_NODE="${arm64[*]}" node --import tsx --test test/arm64/compare.test.ts

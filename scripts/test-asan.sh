@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# npm run test:asan: the addon built with AddressSanitizer + UndefinedBehavior-
-# Sanitizer (binding.gyp's NLWRAP_SANITIZE=address condition), then every
-# host-side test run against that build, then a LeakSanitizer run over a
-# workload of dumps, parses and socket faults that fails on any leak whose
-# stack passes through nlwrap.node.
+# npm run test:asan: the addon and its test build built with
+# AddressSanitizer + UndefinedBehaviorSanitizer (binding.gyp's
+# NLWRAP_SANITIZE=address condition), then every host-side test run against
+# those builds, then a LeakSanitizer run over a workload of dumps, parses and
+# socket faults that fails on any leak whose stack passes through the addon.
 #
 # Compiler: gcc (node-gyp's default, the one the prebuild is made with), so
 # the sanitized build is the shipped code; its runtime (libasan.so.8) is
@@ -12,11 +12,12 @@
 #
 # The build happens in a copy of the package under build-asan/pkg (sources,
 # lib/, test/; node_modules linked), where there is no prebuilds/ and the
-# only addon node-gyp-build can find is the sanitized build/Release. The
-# user-mode-Linux guest tests (uml*.test.ts) are left out: ASan's shadow
-# memory does not fit that guest's address space; prebuild.test.ts checks
-# the committed binary, not this one, and install.test.ts and
-# package-types.test.ts check the package around it (prebuilds, ESM entry).
+# only addon node-gyp-build can find is the sanitized build/Release (the
+# fake kernel's tests load the sanitized build/Release/nlwrap_test.so). The
+# tests run are test/unit, test/fake, test/kernel and test/leak. Left out:
+# test/uml (the user-mode-Linux guest: ASan's shadow memory does not fit
+# its address space), and test/package, which checks the committed
+# prebuilds and the package around them (ESM entry, install), not this build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -29,8 +30,9 @@ cp -r binding.gyp package.json tsconfig.json README.md src-native lib test scrip
 rm -rf "$pkg/bench/bin"
 ln -s "$root/node_modules" "$pkg/node_modules"
 
-echo "== building the addon with ASan + UBSan (gcc)"
-(cd "$pkg" && NLWRAP_SANITIZE=address npm run --silent build:native >build-asan.log 2>&1) || {
+echo "== building the addon and its test build with ASan + UBSan (gcc)"
+(cd "$pkg" && NLWRAP_SANITIZE=address npm run --silent build:native >build-asan.log 2>&1 &&
+  NLWRAP_SANITIZE=address npm run --silent build:test-addon >>build-asan.log 2>&1) || {
   tail -30 "$pkg/build-asan.log"
   exit 1
 }
@@ -56,22 +58,22 @@ node -e '
   const b = require(p);
   const maps = require("fs").readFileSync("/proc/self/maps", "utf8");
   if (!/libasan/.test(maps)) { console.error("ASan runtime not loaded"); process.exit(1); }
-  console.log("== loads the sanitized build:", p, "(" + b.parsers.join(",") + ")");'
+  const t = { exports: {} };
+  process.dlopen(t, "build/Release/nlwrap_test.so");
+  if (typeof t.exports.testing !== "object") { console.error("no test build"); process.exit(1); }
+  console.log("== loads the sanitized builds:", p, "(" + b.parsers.join(",") + ") and build/Release/nlwrap_test.so");'
 
-files=()
-for f in test/*.test.ts; do
-  case "$(basename "$f")" in prebuild.test.ts | install.test.ts | package-types.test.ts | uml*.test.ts) continue ;; esac
-  files+=("$f")
-done
+files=(test/unit/*.test.ts test/fake/*.test.ts test/kernel/*.test.ts test/leak/*.test.ts)
 echo "== running ${#files[@]} test files under ASan + UBSan"
 FUZZ_SECONDS=${FUZZ_SECONDS:-20} node --import tsx --test --test-concurrency=1 "${files[@]}"
 
-echo "== LeakSanitizer over the leak workload (leaks through nlwrap.node fail)"
+echo "== LeakSanitizer over the leak workload (leaks through the addon fail)"
 rm -rf "$pkg/lsan" && mkdir -p "$pkg/lsan"
 # The workload builds its namespace with `ip -batch`, which gets the preload
 # too and leaks at exit itself: exitcode=0 keeps LeakSanitizer's verdict on
 # any process from changing its exit status (every report is still read
-# below, and only frames in nlwrap.node count), and the string-interceptor
+# below, and only frames in the addon count: nlwrap.node, and nlwrap_test.so
+# for the fake kernel's faults), and the string-interceptor
 # options are the test run's, for the same reason as there. Without them ip
 # failed and the workload stopped before its first call.
 lsan_opts=detect_leaks=1:log_path=$pkg/lsan/report:leak_check_at_exit=1:fast_unwind_on_malloc=0:exitcode=0:$tool_opts
@@ -91,12 +93,12 @@ echo "   workload: $(node -p 'Object.entries(JSON.parse(process.argv[1]).calls).
 ours=0
 for r in "$pkg"/lsan/report.*; do
   [ -e "$r" ] || continue
-  # One leak record per blank-line-separated block; ours if a frame is in nlwrap.node.
-  n=$(awk 'BEGIN{RS=""} /(Direct|Indirect) leak/ && /nlwrap\.node/ {c++} END{print c+0}' "$r")
+  # One leak record per blank-line-separated block; ours if a frame is in the addon.
+  n=$(awk 'BEGIN{RS=""} /(Direct|Indirect) leak/ && /nlwrap(\.node|_test\.so)/ {c++} END{print c+0}' "$r")
   total=$(grep -cE '^(Direct|Indirect) leak' "$r" || true)
-  echo "   $(basename "$r"): $total leak records in all, $n through nlwrap.node"
+  echo "   $(basename "$r"): $total leak records in all, $n through the addon"
   if [ "$n" -gt 0 ]; then
-    awk 'BEGIN{RS=""; ORS="\n\n"} /(Direct|Indirect) leak/ && /nlwrap\.node/' "$r" | head -80
+    awk 'BEGIN{RS=""; ORS="\n\n"} /(Direct|Indirect) leak/ && /nlwrap(\.node|_test\.so)/' "$r" | head -80
     ours=$((ours + n))
   fi
 done

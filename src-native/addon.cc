@@ -17,8 +17,10 @@
 #include <napi.h>
 
 #include <cstdlib>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "capture.h"
@@ -41,8 +43,11 @@
 
 namespace nlw {
 
-// Test-only entry points (testing.cc): the fake kernel's plumbing.
+#ifdef NLWRAP_TEST_SEAMS
+// The test build's entry points (test/native/testing.cc): the fake kernel's
+// plumbing, exported as binding.testing.
 Napi::Object testing_exports(Napi::Env env);
+#endif
 
 namespace {
 
@@ -77,7 +82,7 @@ struct AddonData {
 
 // An own property of `o`, or undefined: what JS passes in is never read
 // through the prototype chain, where any code in the process could have put
-// a `nsPath` or a `fakeKernelFd`.
+// a `nsPath`.
 Napi::Value own(const Napi::Object& o, const char* key) {
   return o.HasOwnProperty(key) ? o.Get(key) : o.Env().Undefined();
 }
@@ -92,6 +97,31 @@ Napi::Value own(const Napi::Object& o, const char* key) {
 NLW_ARGS(SubscribeArgs, SUBSCRIBE_ARGS)
 // clang-format on
 
+// Own enumerable string keys only (GetPropertyNames would walk the
+// prototype chain like for...in).
+Napi::Array own_keys(const Napi::Object& obj) {
+  napi_value names;
+  napi_status st = napi_get_all_property_names(
+      obj.Env(), obj, napi_key_own_only,
+      static_cast<napi_key_filter>(napi_key_enumerable | napi_key_skip_symbols),
+      napi_key_numbers_to_strings, &names);
+  if (st != napi_ok) throw Napi::Error::New(obj.Env());
+  return Napi::Array(obj.Env(), names);
+}
+
+// A key the constructor does not know is a TypeError, not ignored: so the
+// shipped addon refuses a test build's { fakeKernelFd } instead of opening
+// a real socket.
+void check_keys(const Napi::Object& opts, std::initializer_list<const char*> known) {
+  Napi::Array keys = own_keys(opts);
+  for (uint32_t i = 0; i < keys.Length(); i++) {
+    std::string k = keys.Get(i).As<Napi::String>().Utf8Value();
+    bool ok = false;
+    for (const char* name : known) ok = ok || k == name;
+    if (!ok) throw Napi::TypeError::New(opts.Env(), "unknown NativeHandle option '" + k + "'");
+  }
+}
+
 class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -102,23 +132,29 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
                         InstanceAccessor("closed", &NativeHandle::Closed, nullptr)});
   }
 
-  // new NativeHandle({ nsPath?, nsFd?, protocols }) or, for tests,
-  // new NativeHandle({ fakeKernelFd, protocol, port }). Own properties only.
+  // new NativeHandle({ nsPath?, nsFd?, protocols }), own properties only;
+  // any other key is a TypeError. The test build also takes
+  // { fakeKernelFd, protocol, port }: a socketpair end playing the kernel.
   explicit NativeHandle(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeHandle>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsObject())
       throw Napi::TypeError::New(env, "options object expected");
     Napi::Object opts = info[0].As<Napi::Object>();
     NlError err;
+#ifdef NLWRAP_TEST_SEAMS
     Napi::Value fake = own(opts, "fakeKernelFd");
     if (!fake.IsUndefined()) {
+      check_keys(opts, {"fakeKernelFd", "protocol", "port"});
       Napi::Value protocol = own(opts, "protocol"), port = own(opts, "port");
       if (!fake.IsNumber() || !protocol.IsNumber() || !port.IsNumber())
         throw Napi::TypeError::New(env, "fakeKernelFd, protocol and port must be numbers");
       core_ = HandleCore::adopt(Fd(fake.As<Napi::Number>().Int32Value()),
                                 protocol.As<Napi::Number>().Int32Value(),
                                 port.As<Napi::Number>().Uint32Value(), &err);
-    } else {
+    } else
+#endif
+    {
+      check_keys(opts, {"nsPath", "nsFd", "protocols"});
       Napi::Value path = own(opts, "nsPath"), fd = own(opts, "nsFd"), ps = own(opts, "protocols");
       if ((!path.IsUndefined() && !path.IsString()) || (!fd.IsUndefined() && !fd.IsNumber()))
         throw Napi::TypeError::New(env, "nsPath must be a string and nsFd a number");
@@ -341,7 +377,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   for (size_t i = 0; i < parser_registry().size(); i++) parsers.Set(i, parser_registry()[i]->name);
   exports.Set("parsers", parsers);
   exports.Set("sourceHash", NLWRAP_SOURCE_HASH);
+#ifdef NLWRAP_TEST_SEAMS
   exports.Set("testing", testing_exports(env));
+#endif
   return exports;
 }
 

@@ -24,9 +24,6 @@ class HandleCore {
   // everything, `nsfd` included, is closed once, here.
   static std::shared_ptr<HandleCore> create(Fd nsfd, const std::vector<int>& protocols,
                                             NlError* err);
-  // A handle over one already-open fd (a test's fake kernel peer), owned
-  // from here on, also when this fails.
-  static std::shared_ptr<HandleCore> adopt(Fd fd, int protocol, uint32_t port, NlError* err);
 
   // A socket of `protocol` for one request; give it back with release().
   // `fresh`: a new socket, never an idle one (a subscription's, which
@@ -42,11 +39,20 @@ class HandleCore {
   int cancel_fd() const { return cancel_fd_.get(); }
   bool has_protocol(int protocol) const;
 
+#ifdef NLWRAP_TEST_SEAMS
+  // The test build only: a handle over one already-open fd (a fake
+  // kernel's socketpair end), owned from here on, also when this fails.
+  static std::shared_ptr<HandleCore> adopt(Fd fd, int protocol, uint32_t port, NlError* err);
+#endif
+
  private:
   HandleCore() = default;
   static constexpr size_t kMaxIdle = 4;  // per protocol
   std::mutex mu_;
   bool closed_ = false;
+  // The test build's adopt() sets it. Declared in every build: the objects
+  // shared by the shipped and the test addon (binding.gyp) must agree on
+  // this class's layout.
   bool adopted_ = false;
   Fd nsfd_;
   int opening_ = 0;   // sockets being opened in nsfd_ right now

@@ -1,6 +1,6 @@
 // The leak workload: many calls of every kind that exists on Handle, in a
 // throwaway namespace, with memory measured after a warm-up and at the end.
-// Run in a child process by test/leak.test.ts (node --expose-gc) and under
+// Run in a child process by test/leak/leak.test.ts (node --expose-gc) and under
 // LeakSanitizer by scripts/test-asan.sh. Prints one JSON line.
 //
 //   node --expose-gc --import tsx test/helpers/leak-workload.ts \
@@ -16,7 +16,8 @@ import { LIST_CALLS, type ListCall } from '../../bench/list-calls';
 import { Handle } from '../../lib/handle';
 import { parse } from '../../lib/parse';
 import { cleanupOnSignal } from './cleanup-on-signal';
-import { done, dumpOf, errorMsg, FakeKernel, linkMsg } from './fake-kernel';
+import { dumpOf, FakeKernel } from './fake-kernel';
+import { done, errorMsg, linkMsg } from './netlink-msg';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {

@@ -1,4 +1,4 @@
-// Worker-thread side of test/lifecycle.test.ts: loads the addon in a worker,
+// Worker-thread side of test/kernel/lifecycle.test.ts: loads the addon in a worker,
 // lists links in a namespace, then leaves handles open with calls in flight
 // (fake kernels that never answer, timeoutMs 1500) and reports the peer fds
 // to close.

@@ -2,7 +2,7 @@
 // `ip -j -d link show`, field by field, common attributes and each kind's
 // info_data / info_slave_data. iproute2 prints names where nlwrap returns the
 // kernel's numbers, so each table below maps one ip key to a field and a
-// conversion. Shared by test/links.test.ts (host) and the UML guest tests.
+// conversion. Shared by test/kernel/links.test.ts (host) and the UML guest tests.
 import assert from 'node:assert/strict';
 import { isIPv4, isIPv6 } from 'node:net';
 import * as uapi from '../../lib/uapi';

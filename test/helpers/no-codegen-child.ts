@@ -1,4 +1,4 @@
-// Child process of test/no-codegen.test.ts, run with
+// Child process of test/kernel/no-codegen.test.ts, run with
 // --disallow-code-generation-from-strings inside a namespace built by
 // helpers/kernel-objects.ts (`ip netns exec`, so the package-level calls'
 // default handle is there too). Makes every kind of call that returns

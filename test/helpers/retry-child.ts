@@ -1,4 +1,4 @@
-// Child process for test/retry.test.ts: the default logger's once-per-process
+// Child process for test/fake/retry.test.ts: the default logger's once-per-process
 // warning can only be observed in a fresh process. Prints one JSON line.
 import { defaultLogger, withRetries } from '../../lib/retry';
 

@@ -1,6 +1,6 @@
 // Checks src-native/inet.cc against glibc's inet_ntop on edge cases and a
 // million random addresses (with runs of zeros made likely). Built and run
-// by test/inet.test.ts; prints "ok N" or the first mismatch.
+// by test/unit/inet.test.ts; prints "ok N" or the first mismatch.
 #include <arpa/inet.h>
 
 #include <cstdio>

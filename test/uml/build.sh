@@ -3,7 +3,7 @@
 # into DIR (a fresh directory per run; nothing built is committed): the xstate
 # shim that linux.uml runs with, the programs that guest tests run (the
 # guest's root file system is read-only, so they are built on the host), and
-# the host check of the shim (test/xstate-shim.test.ts).
+# the host check of the shim (test/uml/xstate-shim.test.ts).
 #   test/uml/build.sh DIR
 set -e
 src=$(cd "$(dirname "$0")" && pwd)

@@ -1,4 +1,4 @@
-// xstate-shim-check ROUNDS: run by test/xstate-shim.test.ts on the host, with
+// xstate-shim-check ROUNDS: run by test/uml/xstate-shim.test.ts on the host, with
 // xstate-shim.so preloaded. Does to a child what UML does to a host process
 // that runs two guest threads: at every stop it saves the running "thread"'s
 // vector state into that thread's buffer and restores the other thread's,

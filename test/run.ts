@@ -1,0 +1,65 @@
+// npm test: every test file, by tier (a directory says what its tests need),
+// each file in a process of its own.
+//   unit/     nothing: no root, no kernel, no test build of the addon
+//   fake/     the fake kernel or a fake binding (the test build, helpers/test-binding.ts)
+//   package/  what ships: the prebuilds, the tarball's install step, its types
+//   uml/      a second kernel: boots Linux 6.1 under user-mode Linux and runs guest/ inside
+//   kernel/   root and the host kernel, in throwaway namespaces
+//   leak/     root; LEAK_ITERATIONS calls of each kind (2 000 here; npm run test:leak: 10 000)
+// kernel/ and leak/ run one file at a time, alone on the host kernel: they
+// share its conntrack table (a dump walks all of it) and time what it does.
+// The other tiers never touch the host's network state, so they run beside
+// them, one file at a time too. Each tier's files run in name order.
+//   node --import tsx test/run.ts [tier...]     (npm test: all of them)
+import fs from 'node:fs';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { run } from 'node:test';
+import { spec } from 'node:test/reporters';
+
+const LANES = [
+  ['kernel', 'leak'],
+  ['uml', 'unit', 'fake', 'package'],
+];
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((t) => !LANES.flat().includes(t));
+if (unknown.length) {
+  console.error(`test/run.ts: no tier ${unknown.join(', ')} (tiers: ${LANES.flat().join(', ')})`);
+  process.exit(2);
+}
+const filesOf = (tier: string): string[] =>
+  fs
+    .readdirSync(path.join(__dirname, tier))
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort()
+    .map((f) => path.join(__dirname, tier, f));
+
+const start = performance.now();
+const merged = new PassThrough({ objectMode: true });
+const totals = new Map<string, number>();
+const lanes = LANES.map((tiers) => tiers.filter((t) => wanted.length === 0 || wanted.includes(t)).flatMap(filesOf)).filter(
+  (files) => files.length > 0,
+);
+let open = lanes.length;
+if (open === 0) merged.end();
+for (const files of lanes) {
+  const stream = run({ files, concurrency: 1 });
+  stream.on('data', (event: { type: string; data: { nesting: number; message?: string } }) => {
+    if (event.type === 'test:fail') process.exitCode = 1;
+    // Each lane ends with its own counts; one summary of all comes last.
+    const count =
+      event.type === 'test:diagnostic' &&
+      event.data.nesting === 0 &&
+      /^(tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) ([\d.]+)$/.exec(event.data.message ?? '');
+    if (count) totals.set(count[1], (totals.get(count[1]) ?? 0) + Number(count[2]));
+    else merged.write(event);
+  });
+  stream.on('end', () => {
+    if (--open > 0) return;
+    totals.set('duration_ms', performance.now() - start);
+    for (const [name, n] of totals) merged.write({ type: 'test:diagnostic', data: { nesting: 0, message: `${name} ${n}` } });
+    merged.end();
+  });
+}
+merged.compose(new spec()).pipe(process.stdout);
