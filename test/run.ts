@@ -60,6 +60,10 @@ for (const files of lanes) {
     totals.set('duration_ms', performance.now() - start);
     for (const [name, n] of totals) merged.write({ type: 'test:diagnostic', data: { nesting: 0, message: `${name} ${n}` } });
     merged.end();
+    // The plain closing line any reader of the log understands, after the reporter's own summary.
+    merged.once('end', () =>
+      setImmediate(() => process.stdout.write(`${totals.get('pass') ?? 0} passed, ${totals.get('fail') ?? 0} failed\n`)),
+    );
   });
 }
 merged.compose(new spec()).pipe(process.stdout);
