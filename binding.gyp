@@ -10,6 +10,8 @@
         "src-native/addon.cc",
         "src-native/channel.cc",
         "src-native/events.cc",
+        "src-native/events_conntrack.cc",
+        "src-native/events_xfrm.cc",
         "src-native/js_convert.cc",
         "src-native/request_job.cc",
         "src-native/stream.cc",
@@ -31,6 +33,7 @@
         "src-native/parse_route.cc",
         "src-native/parse_xfrm.cc",
         "src-native/conntrack_filter.cc",
+        "src-native/conntrack_bpf.cc",
         "src-native/parse_conntrack.cc",
         "src-native/testing.cc"
       ],

@@ -232,9 +232,18 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
         groups.push_back(v);
       }
     }
+    EventFilter filter;
+    std::string why;
+    if (source->filter && !source->filter(a, &filter, &why))
+      throw Napi::TypeError::New(env, "subscribe: " + why);
     auto sock = core_->acquire(source->protocol, &err, true);
     if (!sock) throw to_js_error(env, err, "subscribe");
     int rcvbuf = static_cast<int>(a.num("rcvbuf", 0));
+    // The kernel's filter first, so no event that it would drop is queued.
+    // Without it (too large for the kernel's optmem) the native filter
+    // still decides alone: only slower, never different.
+    NlError bpf_err;
+    if (!filter.bpf.empty()) sock->attach_filter(filter.bpf.data(), filter.bpf.size(), &bpf_err);
     if (!sock->join_groups(groups, &err) ||
         !sock->set_receive_buffer(rcvbuf, a.num("rcvbufForce", 0) != 0, &err)) {
       core_->release(std::move(sock));
@@ -256,9 +265,9 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
       throw;
     }
     int actual = sock->receive_buffer();
-    start_subscription(
-        SubscriptionJob{core_, data->threads, std::move(sock), source, chunk, actual},
-        std::move(producer));
+    start_subscription(SubscriptionJob{core_, data->threads, std::move(sock), source, chunk, actual,
+                                       std::move(filter.keep)},
+                       std::move(producer));
     return stream;
   }
 
