@@ -82,10 +82,17 @@ export interface NativeStream {
 
 export type NativeArgs = Record<string, number | string | boolean | Uint8Array | undefined>;
 
+/** The event sources the addon knows (src-native/events*.cc). */
+export type NativeEventSource = 'rtnetlink' | 'netfilter' | 'xfrm';
+
 export interface NativeSubscribeOptions {
-  source: 'rtnetlink';
-  /** Multicast groups (RTNLGRP_*), as a Uint32Array's bytes. */
+  source: NativeEventSource;
+  /** Multicast groups (RTNLGRP_*, NFNLGRP_*, XFRMNLGRP_*), as a Uint32Array's bytes. */
   groups: Uint8Array;
+  /** netfilter, xfrm: only events of this family (0: all). */
+  family?: number;
+  /** netfilter: only events matching one of these ConntrackFilters (lib/conntrack-wire.ts encodeFilters). */
+  filters?: Uint8Array;
   /** SO_RCVBUF (0: the kernel's default), SO_RCVBUFFORCE when rcvbufForce. */
   rcvbuf: number;
   rcvbufForce: boolean;

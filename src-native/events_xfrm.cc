@@ -102,26 +102,24 @@ void parse_polexpire(const Message& m, RecordSet& out) {
   r.boolean(xfrm_polexpire_f::hard, ue.hard != 0);
 }
 
-void parse_acquire(const Message& m, RecordSet& out) {
-  xfrm_user_acquire ua;
-  if (!m.header(&ua)) return;
-  // xfrm_id has no family: the SA's is its template's (encap_family), the
-  // first template of the SA's protocol; else the selector's.
-  int family = ua.sel.family != AF_UNSPEC ? ua.sel.family : ua.policy.sel.family;
+// xfrm_id has no family: the wanted SA's is its template's (encap_family),
+// the first template of the SA's protocol; else the selector's.
+int acquire_family(const Message& m, const xfrm_user_acquire& ua) {
   for (const Attr& a : m.attrs(sizeof ua)) {
     if (a.type() != XFRMA_TMPL) continue;
-    bool found = false;
     for (size_t off = 0; off + sizeof(xfrm_user_tmpl) <= a.len(); off += sizeof(xfrm_user_tmpl)) {
       xfrm_user_tmpl t;
       std::memcpy(&t, a.data() + off, sizeof t);
-      if (t.id.proto == ua.id.proto && t.family != AF_UNSPEC) {
-        family = t.family;
-        found = true;
-        break;
-      }
+      if (t.id.proto == ua.id.proto && t.family != AF_UNSPEC) return t.family;
     }
-    if (found) break;
   }
+  return ua.sel.family != AF_UNSPEC ? ua.sel.family : ua.policy.sel.family;
+}
+
+void parse_acquire(const Message& m, RecordSet& out) {
+  xfrm_user_acquire ua;
+  if (!m.header(&ua)) return;
+  const int family = acquire_family(m, ua);
   size_t policy = emit_xfrm_policy(ua.policy, m.attrs(sizeof ua), out);
   size_t selector = emit_xfrm_selector(ua.sel, family, out);
   Rec r = out.add(xfrm_acquire_schema());
@@ -188,7 +186,69 @@ const Parser* xfrm_parser(uint16_t type) {
   }
 }
 
-const EventSource kXfrm{"xfrm", NETLINK_XFRM, xfrm_parser, false};
+// The family an event is about (the SA's, the policy selector's, the
+// acquired SA's), as the list calls' family filters read it; -1 when it
+// has none (a flush) or cannot be read (the parser then reports it).
+int event_family(const Message& m) {
+  const size_t n = m.payload_len();
+  auto head = [&](auto* h) {
+    if (n < sizeof *h) return false;
+    std::memcpy(h, m.payload(), sizeof *h);
+    return true;
+  };
+  switch (m.type()) {
+    case XFRM_MSG_NEWSA:
+    case XFRM_MSG_UPDSA: {
+      xfrm_usersa_info p;
+      return head(&p) ? p.family : -1;
+    }
+    case XFRM_MSG_DELSA: {
+      xfrm_usersa_id id;
+      return head(&id) ? id.family : -1;
+    }
+    case XFRM_MSG_NEWPOLICY:
+    case XFRM_MSG_UPDPOLICY: {
+      xfrm_userpolicy_info p;
+      return head(&p) ? p.sel.family : -1;
+    }
+    case XFRM_MSG_DELPOLICY: {
+      for (const Attr& a : m.attrs(sizeof(xfrm_userpolicy_id))) {
+        xfrm_userpolicy_info p;
+        if (a.type() == XFRMA_POLICY && a.len() >= sizeof p) {
+          std::memcpy(&p, a.data(), sizeof p);
+          return p.sel.family;
+        }
+      }
+      return -1;
+    }
+    case XFRM_MSG_EXPIRE: {
+      xfrm_user_expire ue;
+      return head(&ue) ? ue.state.family : -1;
+    }
+    case XFRM_MSG_POLEXPIRE: {
+      xfrm_user_polexpire ue;
+      return head(&ue) ? ue.pol.sel.family : -1;
+    }
+    case XFRM_MSG_ACQUIRE: {
+      xfrm_user_acquire ua;
+      return head(&ua) ? acquire_family(m, ua) : -1;
+    }
+    default: return -1;
+  }
+}
+
+// { family? }: only the events about objects of that family (flushes too).
+bool xfrm_filter(const Args& args, EventFilter* out, std::string*) {
+  const int family = static_cast<int>(args.num("family", 0));
+  if (family == 0) return true;
+  out->keep = [family](const Message& m) {
+    int f = event_family(m);
+    return f < 0 || f == family;
+  };
+  return true;
+}
+
+const EventSource kXfrm{"xfrm", NETLINK_XFRM, xfrm_parser, false, xfrm_filter};
 RegisterEventSource reg_source(kXfrm);
 
 // parse.xfrmEvents: the events of captured bytes, as a subscription makes
