@@ -131,6 +131,12 @@ function groupsArg(value: unknown, name: string): ConntrackEventGroup[] {
  * Conntrack events, as `conntrack -E` prints them, with loss markers
  * (see Subscription). listExisting lists the flows (and expectations, when
  * their groups are followed) that match, after the socket joined.
+ *
+ * With net.netfilter.nf_conntrack_events = 2 (the kernel's default), the
+ * kernel attaches event state only to flows created while some ctnetlink
+ * listener exists in the namespace: a flow created before that never sends
+ * an update or destroy event (as for `conntrack -E`). Subscribe before the
+ * flows to follow are made, or set the sysctl to 1.
  */
 export function conntrackSubscribe(c: Calls, site: Site, options?: ConntrackSubscribeOptions): Subscription<ConntrackUpdate> {
   const name = 'conntrackSubscribe';
@@ -246,7 +252,10 @@ function watchArgs(args: unknown[], name: string): { filters: ConntrackFilter[] 
  * A live map of the flows (or expectations) of a family that match any of
  * the filters (all when there is none), keyed by conntrackKey (see Watch).
  * Counters, timeouts, timestamps and `use` change without an event: they
- * are refreshed by listings only and are not a change.
+ * are refreshed by listings only and are not a change. The kernel sends
+ * no events for flows made before anyone listened (nf_conntrack_events = 2,
+ * see conntrackSubscribe): such flows are listed, but their changes are
+ * seen only at the next listing.
  */
 export function watchConntrack(
   c: Calls,
