@@ -45,7 +45,7 @@ NLW_SCHEMA(xfrm_polexpire, XFRM_POLEXPIRE_FIELDS)
   F(calgos, Num, "") F(selector, Obj, "xfrm_selector") F(policy, Obj, "xfrm_policy")
 NLW_SCHEMA(xfrm_acquire, XFRM_ACQUIRE_FIELDS)
 
-// FLUSHSA: the protocol flushed (IPSEC_PROTO_ANY = 255: all); FLUSHPOLICY:
+// FLUSHSA: the protocol flushed (0 or IPSEC_PROTO_ANY: all); FLUSHPOLICY:
 // the policy type (XFRM_POLICY_TYPE_MAIN / _SUB).
 #define XFRM_FLUSH_FIELDS(F) F(proto, Num, "") F(policyType, Num, "")
 NLW_SCHEMA(xfrm_flush, XFRM_FLUSH_FIELDS)

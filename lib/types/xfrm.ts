@@ -241,7 +241,7 @@ export interface XfrmAcquire {
   policy: XfrmPolicy;
 }
 
-/** XFRM_MSG_FLUSHSA (`proto`: the protocol flushed, IPSEC_PROTO_ANY for all) or XFRM_MSG_FLUSHPOLICY (`policyType`). */
+/** XFRM_MSG_FLUSHSA (`proto`: the protocol flushed; 0 or IPSEC_PROTO_ANY: all) or XFRM_MSG_FLUSHPOLICY (`policyType`). */
 export interface XfrmFlush {
   proto: number | null;
   policyType: number | null;
