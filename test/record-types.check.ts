@@ -313,16 +313,7 @@ same<
     'event',
     {
       object:
-        | Link
-        | Addr
-        | Route
-        | ConntrackFlow
-        | XfrmPolicy
-        | XfrmState
-        | XfrmExpire
-        | XfrmPolicyExpire
-        | XfrmAcquire
-        | XfrmFlush;
+        Link | Addr | Route | ConntrackFlow | XfrmPolicy | XfrmState | XfrmExpire | XfrmPolicyExpire | XfrmAcquire | XfrmFlush;
     }
   >
 >('same');
