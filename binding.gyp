@@ -50,6 +50,8 @@
       "sources": [
         "src-native/channel.cc",
         "src-native/events.cc",
+        "src-native/events_conntrack.cc",
+        "src-native/events_xfrm.cc",
         "src-native/js_convert.cc",
         "src-native/js_args.cc",
         "src-native/args.cc",
@@ -75,6 +77,7 @@
         "src-native/parse_route.cc",
         "src-native/parse_xfrm.cc",
         "src-native/conntrack_filter.cc",
+        "src-native/conntrack_bpf.cc",
         "src-native/parse_conntrack.cc",
         "src-native/conntrack_identity.cc",
         "src-native/conntrack_ops.cc"

@@ -9,6 +9,10 @@
 // kernel keeps them only once a rule in the namespace uses `ct label`),
 // flows with a helper, and expectations (whose master needs a helper).
 //
+// It also changes and deletes flows (`upd`, `del`): the conntrack event
+// tests and the event storm benchmark drive ctnetlink's update and destroy
+// events with it.
+//
 // Line grammar (key=value, whitespace separated; '#' starts a comment):
 //   ct  family=4|6 proto=N src=IP dst=IP [sport=N dport=N]
 //       [rsrc=IP rdst=IP rsport=N rdport=N]   (default: the swapped tuple)
@@ -18,6 +22,11 @@
 //   exp family=4|6 proto=N src=IP dst=IP sport=N dport=N   (the master)
 //       esrc=IP edst=IP esport=N edport=N [eproto=N]       (expected)
 //       [timeout=S] [zone=N] [helper=NAME] [flags=N] [class=N]
+//   upd family=4|6 proto=N src=IP dst=IP [sport=N dport=N] [icmp...] [zone=N]
+//       [mark=N] [timeout=S] [status=N] [tcpstate=N] [labels=...]
+//       (IPCTNL_MSG_CT_NEW without NLM_F_CREATE: only what is given changes)
+//   del family=4|6 proto=N src=IP dst=IP [sport=N dport=N] [icmp...] [zone=N]
+//       (IPCTNL_MSG_CT_DELETE by original tuple)
 // Exit status: 0 when every object was created; 1 otherwise (each failure
 // is reported on stderr with its line number and errno).
 #include <arpa/inet.h>
@@ -88,8 +97,11 @@ struct tuple {
   int has_src, has_dst;
   int proto, sport, dport, itype, icode, iid;
 };
+enum kind { KIND_CT, KIND_EXP, KIND_UPD, KIND_DEL };
 struct spec {
   int exp, family;
+  enum kind kind;
+  int has_timeout, has_status;
   struct tuple t, r, e;
   int has_r;
   long long mark, zone, timeout, status, tcpstate, flags, klass;
@@ -116,9 +128,13 @@ static int parse_line(char *line, struct spec *s, int lineno) {
   char *tok = strtok_r(line, " \t\r\n", &save);
   if (!tok || tok[0] == '#') return 0;
   if (strcmp(tok, "ct") == 0)
-    s->exp = 0;
+    s->kind = KIND_CT;
   else if (strcmp(tok, "exp") == 0)
-    s->exp = 1;
+    s->kind = KIND_EXP, s->exp = 1;
+  else if (strcmp(tok, "upd") == 0)
+    s->kind = KIND_UPD;
+  else if (strcmp(tok, "del") == 0)
+    s->kind = KIND_DEL;
   else {
     fprintf(stderr, "line %d: unknown kind %s\n", lineno, tok);
     return -1;
@@ -193,9 +209,9 @@ static int parse_line(char *line, struct spec *s, int lineno) {
     else if (!strcmp(k, "zone"))
       s->zone = x;
     else if (!strcmp(k, "timeout"))
-      s->timeout = x;
+      s->timeout = x, s->has_timeout = 1;
     else if (!strcmp(k, "status"))
-      s->status = x;
+      s->status = x, s->has_status = 1;
     else if (!strcmp(k, "tcpstate"))
       s->tcpstate = x;
     else if (!strcmp(k, "flags"))
@@ -246,7 +262,52 @@ static void put_tuple(uint16_t type, int family, const struct tuple *t) {
   end();
 }
 
+static void put_labels(const char *hex) {
+  uint8_t l[16];
+  for (int i = 0; i < 16; i++) {
+    char b[3] = {hex[2 * i], hex[2 * i + 1], 0};
+    l[i] = (uint8_t)strtoul(b, NULL, 16);
+  }
+  attr(CTA_LABELS, l, 16);
+}
+
+// upd / del: the flow named by its original tuple (and zone); an update
+// carries only what the line gives.
+static void build_change(const struct spec *s) {
+  struct nlmsghdr h = {0};
+  struct nfgenmsg g = {.nfgen_family = s->family == 6 ? AF_INET6 : AF_INET,
+                       .version = NFNETLINK_V0};
+  mlen = 0;
+  depth = 0;
+  h.nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) |
+                 (s->kind == KIND_DEL ? IPCTNL_MSG_CT_DELETE : IPCTNL_MSG_CT_NEW);
+  h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+  put(&h, sizeof h);
+  put(&g, sizeof g);
+  put_tuple(CTA_TUPLE_ORIG, s->family, &s->t);
+  if (s->zone >= 0) be16a(CTA_ZONE, (uint16_t)s->zone);
+  if (s->kind == KIND_UPD) {
+    if (s->has_status) be32a(CTA_STATUS, (uint32_t)s->status);
+    if (s->has_timeout) be32a(CTA_TIMEOUT, (uint32_t)s->timeout);
+    if (s->mark >= 0) be32a(CTA_MARK, (uint32_t)s->mark);
+    if (s->tcpstate >= 0) {
+      nest(CTA_PROTOINFO);
+      nest(CTA_PROTOINFO_TCP);
+      u8a(CTA_PROTOINFO_TCP_STATE, (uint8_t)s->tcpstate);
+      end();
+      end();
+    }
+    if (s->labels[0]) put_labels(s->labels);
+  }
+  struct nlmsghdr *hp = (struct nlmsghdr *)msg;
+  hp->nlmsg_len = (uint32_t)mlen;
+}
+
 static void build(const struct spec *s) {
+  if (s->kind == KIND_UPD || s->kind == KIND_DEL) {
+    build_change(s);
+    return;
+  }
   struct nlmsghdr h = {0};
   struct nfgenmsg g = {.nfgen_family = s->family == 6 ? AF_INET6 : AF_INET,
                        .version = NFNETLINK_V0};
@@ -288,14 +349,7 @@ static void build(const struct spec *s) {
       end();
       end();
     }
-    if (s->labels[0]) {
-      uint8_t l[16];
-      for (int i = 0; i < 16; i++) {
-        char b[3] = {s->labels[2 * i], s->labels[2 * i + 1], 0};
-        l[i] = (uint8_t)strtoul(b, NULL, 16);
-      }
-      attr(CTA_LABELS, l, 16);
-    }
+    if (s->labels[0]) put_labels(s->labels);
     if (s->helper[0]) {
       nest(CTA_HELP);
       attr(CTA_HELP_NAME, s->helper, strlen(s->helper) + 1);

@@ -101,6 +101,20 @@ export function installCleanup(): void {
 
 const hex = (n: number): string => n.toString(16);
 
+/**
+ * An empty namespace under the bench's name (after the fixture's was
+ * deleted): for measurements that must not run beside the big tables, such
+ * as the conntrack event storm. Deleted like the fixture's.
+ */
+export async function emptyNamespace(): Promise<string> {
+  deleteNamespace();
+  const name = `${NS_PREFIX}${process.pid}`;
+  live = name;
+  await runOk('ip', ['netns', 'add', name]);
+  await runOk('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+  return name;
+}
+
 /** Builds the namespace; `ctFill` is the path of the compiled bench/ct-fill. */
 export async function buildFixture(scale: Scale, ctFill: string, log: (s: string) => void): Promise<Fixture> {
   const name = `${NS_PREFIX}${process.pid}`;

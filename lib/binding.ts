@@ -88,6 +88,9 @@ export interface NativeArgField {
   optional: boolean;
 }
 
+/** The event sources the addon knows (src-native/events*.cc). */
+export type NativeEventSource = 'rtnetlink' | 'netfilter' | 'xfrm';
+
 export interface NativeHandle {
   /**
    * Starts `op` with its arguments (lib/generated/args.ts; any other key, a

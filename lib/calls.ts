@@ -5,7 +5,7 @@
 import createDebug from 'debug';
 import type { CheckedStreamOptions, CheckedSubscribeOptions } from './args';
 import { bare } from './args';
-import type { NativeEnd, NativeHandle, NativeRecords } from './binding';
+import type { NativeEnd, NativeEventSource, NativeHandle, NativeRecords } from './binding';
 import type { OpArgs, OpName } from './generated/args';
 import { FAMILY_V4, FAMILY_V6 } from './constants';
 import { decodeRecordsSync, type DeleteOutcome, type Root, type Roots } from './decode';
@@ -158,9 +158,10 @@ export class Calls {
   }
 
   /**
-   * A subscription to rtnetlink `groups`. Its socket is opened and joined
-   * here, so a listing made next misses nothing; what the kernel refuses
-   * arrives through the iterator.
+   * A subscription to `groups` of an event source (rtnetlink unless
+   * `source` says otherwise; `filter`: the source's own native filter).
+   * Its socket is opened and joined here, so a listing made next misses
+   * nothing; what the kernel refuses arrives through the iterator.
    */
   subscribe<U>(
     name: string,
@@ -168,17 +169,20 @@ export class Calls {
     o: CheckedSubscribeOptions,
     toUpdate: (e: EventRecord) => U,
     existing: (() => Promise<U[]>) | null,
+    source: NativeEventSource = 'rtnetlink',
+    filter: { family?: number; filters?: Uint8Array } = {},
   ): Subscription<U> {
     let stream;
     try {
       if (this.native.closed) throw handleClosedError(name);
       stream = this.native.subscribe(
         bare({
-          source: 'rtnetlink' as const,
+          source,
           groups: new Uint8Array(Uint32Array.from(groups).buffer),
           rcvbuf: o.rcvbuf,
           rcvbufForce: o.rcvbufForce,
           maxQueued: o.maxQueued,
+          ...filter,
         }),
       );
     } catch (err) {

@@ -83,7 +83,8 @@ export async function main(
       out(usage(cmd));
       return 0;
     }
-    handle = new Handle({ ...(typeof flags.netns === 'string' ? { netns: flags.netns } : {}), families: [cmd.protocol] });
+    const protocol = typeof cmd.protocol === 'function' ? cmd.protocol(args) : cmd.protocol;
+    handle = new Handle({ ...(typeof flags.netns === 'string' ? { netns: flags.netns } : {}), families: [protocol] });
     if (cmd.follow) return await cmd.follow(handle, flags, args, out);
     out(await cmd.run(handle, flags, args));
     return 0;

@@ -11,6 +11,8 @@ import * as addr from './addr';
 import { Calls, type HandleCounters } from './calls';
 import type { ConntrackFilter } from './conntrack-filter';
 import * as conntrack from './conntrack';
+import * as conntrackEvents from './conntrack-events';
+import type { ConntrackSubscribeOptions, ConntrackUpdate, ConntrackWatchOptions } from './conntrack-events';
 import type { DumpStream, StreamOptions } from './dump-stream';
 import { fromNative } from './errors';
 import * as link from './link';
@@ -25,6 +27,8 @@ import type { XfrmPolicy, XfrmState } from './types/xfrm';
 import type { AddrUpdate, LinkUpdate, RouteUpdate } from './updates';
 import type { Watch, WatchOptions } from './watch';
 import * as xfrm from './xfrm';
+import * as xfrmEvents from './xfrm-events';
+import type { XfrmSubscribeOptions, XfrmUpdate } from './xfrm-events';
 
 export type { HandleOptions, HandleCounters, WatchOptions };
 
@@ -200,7 +204,12 @@ export class Handle {
     return xfrm.xfrmStateStream(this.#c, callerStack(this.xfrmStateStream), family, options);
   }
 
-  // ---- conntrack (conntrack.ts) ----
+  /** XFRM updates: SAs and policies added, updated, deleted, flushed; expiry; acquires (see Subscription). */
+  xfrmSubscribe(options?: XfrmSubscribeOptions): Subscription<XfrmUpdate> {
+    return xfrmEvents.xfrmSubscribe(this.#c, callerStack(this.xfrmSubscribe), options);
+  }
+
+  // ---- conntrack (conntrack.ts, conntrack-events.ts) ----
 
   /** Every flow (ConntrackTable) or expectation (ConntrackExpectTable) of a family. */
   conntrackTableList(table: number, family: number): Promise<ConntrackFlow[]> {
@@ -220,5 +229,22 @@ export class Handle {
   /** The flows conntrackDeleteFilters would delete for these ConntrackFilters, without deleting. */
   conntrackListFiltered(table: number, family: number, ...filters: ConntrackFilter[]): Promise<ConntrackFlow[]> {
     return conntrack.conntrackListFiltered(this.#c, callerStack(this.conntrackListFiltered), table, family, filters);
+  }
+
+  /** Conntrack events (new, update, destroy; expectations), filtered natively (see Subscription). */
+  conntrackSubscribe(options?: ConntrackSubscribeOptions): Subscription<ConntrackUpdate> {
+    return conntrackEvents.conntrackSubscribe(this.#c, callerStack(this.conntrackSubscribe), options);
+  }
+
+  /** A live map of the flows (or expectations) of a family matching any filter (all without one), see Watch. */
+  watchConntrack(table: number, family: number, ...filters: ConntrackFilter[]): Watch<ConntrackFlow, ConntrackUpdate>;
+  /** As above, with subscription options and `filters` in one object. */
+  watchConntrack(table: number, family: number, options: ConntrackWatchOptions): Watch<ConntrackFlow, ConntrackUpdate>;
+  watchConntrack(
+    table: number,
+    family: number,
+    ...args: (ConntrackFilter | ConntrackWatchOptions)[]
+  ): Watch<ConntrackFlow, ConntrackUpdate> {
+    return conntrackEvents.watchConntrack(this.#c, callerStack(this.watchConntrack), table, family, args);
   }
 }

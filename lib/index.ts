@@ -12,6 +12,8 @@ import type { WatchOptions } from './handle';
 import { DumpStream, type StreamOptions } from './dump-stream';
 import { Subscription, type SubscribeOptions } from './subscription';
 import type { AddrUpdate, LinkUpdate, RouteUpdate } from './updates';
+import type { ConntrackSubscribeOptions, ConntrackUpdate, ConntrackWatchOptions } from './conntrack-events';
+import type { XfrmSubscribeOptions, XfrmUpdate } from './xfrm-events';
 import { Watch } from './watch';
 import type { Handle } from './handle';
 
@@ -27,6 +29,26 @@ export {
 } from './subscription';
 export { Watch, type WatchChange, type WatchStats } from './watch';
 export type { LinkUpdate, AddrUpdate, RouteUpdate } from './updates';
+export {
+  CONNTRACK_EVENT_GROUPS,
+  conntrackKey,
+  type ConntrackEventGroup,
+  type ConntrackSubscribeOptions,
+  type ConntrackUpdate,
+  type ConntrackWatchOptions,
+} from './conntrack-events';
+export {
+  XFRM_EVENT_GROUPS,
+  type XfrmEventGroup,
+  type XfrmSubscribeOptions,
+  type XfrmUpdate,
+  type XfrmStateUpdate,
+  type XfrmPolicyUpdate,
+  type XfrmExpireUpdate,
+  type XfrmPolicyExpireUpdate,
+  type XfrmAcquireUpdate,
+  type XfrmFlushUpdate,
+} from './xfrm-events';
 export { NetlinkError, LinkNotFoundError, DumpInterruptedError, ConntrackDeleteError } from './errors';
 export type { Logger, HandleStats, InterruptedDetails } from './retry';
 export * from './constants';
@@ -170,6 +192,51 @@ export function watchRoutes(
   return onDefault(
     (h) => h.watchRoutes(options),
     (err) => Watch.failed('watchRoutes', err),
+  );
+}
+
+/** XFRM updates in the caller's namespace (default handle). */
+export function xfrmSubscribe(options?: XfrmSubscribeOptions): Subscription<XfrmUpdate> {
+  return onDefault(
+    (h) => h.xfrmSubscribe(options),
+    (err) => Subscription.failed('xfrmSubscribe', err),
+  );
+}
+
+/** Conntrack events in the caller's namespace (default handle). */
+export function conntrackSubscribe(options?: ConntrackSubscribeOptions): Subscription<ConntrackUpdate> {
+  return onDefault(
+    (h) => h.conntrackSubscribe(options),
+    (err) => Subscription.failed('conntrackSubscribe', err),
+  );
+}
+
+/** A live map of the caller's namespace's conntrack flows (default handle). */
+export function watchConntrack(
+  table: number,
+  family: number,
+  ...filters: ConntrackFilter[]
+): Watch<ConntrackFlow, ConntrackUpdate>;
+export function watchConntrack(
+  table: number,
+  family: number,
+  options: ConntrackWatchOptions,
+): Watch<ConntrackFlow, ConntrackUpdate>;
+export function watchConntrack(
+  table: number,
+  family: number,
+  ...args: (ConntrackFilter | ConntrackWatchOptions)[]
+): Watch<ConntrackFlow, ConntrackUpdate> {
+  return onDefault(
+    // One implementation behind both overloads.
+    (h) =>
+      (h.watchConntrack as (t: number, f: number, ...a: unknown[]) => Watch<ConntrackFlow, ConntrackUpdate>).call(
+        h,
+        table,
+        family,
+        ...args,
+      ),
+    (err) => Watch.failed('watchConntrack', err),
   );
 }
 

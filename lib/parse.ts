@@ -10,6 +10,8 @@ import type { Route } from './types/route';
 import type { XfrmPolicy, XfrmState } from './types/xfrm';
 import { hideKeys } from './xfrm';
 import type { ConntrackFlow } from './types/conntrack';
+import { conntrackUpdate, type ConntrackUpdate } from './conntrack-events';
+import { xfrmUpdate, type XfrmUpdate } from './xfrm-events';
 
 function run<K extends Root>(parser: string, root: K, buf: Uint8Array): Roots[K][] {
   if (!(buf instanceof Uint8Array)) throw new TypeError(`parse.${parser}: buf must be a Buffer or Uint8Array`);
@@ -29,4 +31,8 @@ export const parse = {
   xfrmStates: (buf: Uint8Array): XfrmState[] => hideKeys(run('xfrmStates', 'xfrm_state', buf)),
   /** IPCTNL_MSG_CT_NEW flows and IPCTNL_MSG_EXP_NEW expectations. */
   conntrack: (buf: Uint8Array): ConntrackFlow[] => run('conntrack', 'ct_flow', buf),
+  /** XFRM event messages (what xfrmSubscribe yields), keys non-enumerable. */
+  xfrmEvents: (buf: Uint8Array): XfrmUpdate[] => run('xfrmEvents', 'event', buf).map(xfrmUpdate),
+  /** Conntrack event messages (what conntrackSubscribe yields). */
+  conntrackEvents: (buf: Uint8Array): ConntrackUpdate[] => run('conntrackEvents', 'event', buf).map(conntrackUpdate),
 };

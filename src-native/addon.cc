@@ -87,16 +87,6 @@ Napi::Value own(const Napi::Object& o, const char* key) {
   return o.HasOwnProperty(key) ? o.Get(key) : o.Env().Undefined();
 }
 
-// subscribe()'s options (lib/calls.ts): the multicast source and groups (a
-// Uint32Array's bytes), SO_RCVBUF (0: the kernel's default; SO_RCVBUFFORCE
-// when rcvbufForce) and how many events may wait for JS.
-// clang-format off
-#define SUBSCRIBE_ARGS(F)                                                      \
-  F(source, Str, Req) F(groups, Bytes, Req) F(rcvbuf, U32, Req)               \
-  F(rcvbufForce, Bool, Req) F(maxQueued, U32, Req)
-NLW_ARGS(SubscribeArgs, SUBSCRIBE_ARGS)
-// clang-format on
-
 // Own enumerable string keys only (GetPropertyNames would walk the
 // prototype chain like for...in).
 Napi::Array own_keys(const Napi::Object& obj) {
@@ -248,8 +238,17 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
     if (err.set()) throw to_js_error(env, err, "subscribe");
     std::vector<uint32_t> groups(a.groups.size() / 4);
     if (!groups.empty()) std::memcpy(groups.data(), a.groups.data(), a.groups.size());
+    EventFilter filter;
+    std::string why;
+    if (source->filter && !source->filter(a, &filter, &why))
+      throw Napi::TypeError::New(env, "subscribe: " + why);
     auto sock = core_->acquire(source->protocol, &err, true);
     if (!sock) throw to_js_error(env, err, "subscribe");
+    // The kernel's filter first, so no event that it would drop is queued.
+    // Without it (too large for the kernel's optmem) the native filter
+    // still decides alone: only slower, never different.
+    NlError bpf_err;
+    if (!filter.bpf.empty()) sock->attach_filter(filter.bpf.data(), filter.bpf.size(), &bpf_err);
     if (!sock->join_groups(groups, &err) ||
         !sock->set_receive_buffer(static_cast<int>(a.rcvbuf), a.rcvbufForce, &err)) {
       core_->release(std::move(sock));
@@ -271,9 +270,9 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
       throw;
     }
     int actual = sock->receive_buffer();
-    start_subscription(
-        SubscriptionJob{core_, data->threads, std::move(sock), source, chunk, actual},
-        std::move(producer));
+    start_subscription(SubscriptionJob{core_, data->threads, std::move(sock), source, chunk, actual,
+                                       std::move(filter.keep)},
+                       std::move(producer));
     return stream;
   }
 

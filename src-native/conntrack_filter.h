@@ -51,6 +51,12 @@ struct CtFilterSet {
   }
 };
 
+class Message;
+// What the filters look at in a flow or expectation message (NEW or
+// DELETE, parse_conntrack.cc); false for any other message. `labels` point
+// into the message.
+bool read_ct_flow(const Message& m, CtFlow* out);
+
 // Decodes the Buffer from lib/conntrack-wire.ts. False with `why`
 // when anything is out of bounds or unknown.
 bool decode_filters(const uint8_t* p, size_t n, CtFilterSet* out, std::string* why);

@@ -35,6 +35,11 @@ const EventSource kSources[] = {
     {"rtnetlink", NETLINK_ROUTE, rtnetlink_parser, true},
 };
 
+std::vector<const EventSource*>& registered_sources() {
+  static std::vector<const EventSource*> all;
+  return all;
+}
+
 // The objects an event can carry, for the decoders generated from the
 // schemas (lib/generated/): one decoder per object schema.
 const Schema& link_object() {
@@ -74,10 +79,18 @@ Register reg_constants({
 
 }  // namespace
 
+NLW_ARGS_SPEC(SubscribeArgs, SUBSCRIBE_ARGS)
+
 const EventSource* find_event_source(const std::string& name) {
   for (const EventSource& s : kSources)
     if (name == s.name) return &s;
+  for (const EventSource* s : registered_sources())
+    if (name == s->name) return s;
   return nullptr;
+}
+
+RegisterEventSource::RegisterEventSource(const EventSource& s) {
+  registered_sources().push_back(&s);
 }
 
 bool parse_event(const EventSource& source, const Message& m, RecordSet& out) {

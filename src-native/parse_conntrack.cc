@@ -340,10 +340,15 @@ void parse_conntrack_msg(const Message& m, RecordSet& out) {
 
 }  // namespace
 
+// Parses a flow or expectation message; false for any other message.
+// IPCTNL_MSG_CT_DELETE / IPCTNL_MSG_EXP_DELETE carry the same attributes:
+// the kernel sends them as destroy events (events_conntrack.cc).
 bool parse_ct(const Message& m, CtFull* o) {
   const uint16_t subsys = m.type() >> 8, msg = m.type() & 0xff;
-  const bool ct = subsys == NFNL_SUBSYS_CTNETLINK && msg == IPCTNL_MSG_CT_NEW;
-  const bool exp = subsys == NFNL_SUBSYS_CTNETLINK_EXP && msg == IPCTNL_MSG_EXP_NEW;
+  const bool ct =
+      subsys == NFNL_SUBSYS_CTNETLINK && (msg == IPCTNL_MSG_CT_NEW || msg == IPCTNL_MSG_CT_DELETE);
+  const bool exp = subsys == NFNL_SUBSYS_CTNETLINK_EXP &&
+                   (msg == IPCTNL_MSG_EXP_NEW || msg == IPCTNL_MSG_EXP_DELETE);
   if (!ct && !exp) return false;
   nfgenmsg g;
   if (!m.header(&g)) return false;
@@ -539,6 +544,10 @@ const Op kDump = typed_op<CtDumpArgs, run_request<CtDumpArgs, build_ct_dump>>(
 Register reg_dump(kDump);
 
 Register reg_constants({
+    NLW_CONST(IPCTNL_MSG_CT_NEW),
+    NLW_CONST(IPCTNL_MSG_CT_DELETE),
+    NLW_CONST(IPCTNL_MSG_EXP_NEW),
+    NLW_CONST(IPCTNL_MSG_EXP_DELETE),
     NLW_CONST(NFNL_SUBSYS_CTNETLINK),
     NLW_CONST(NFNL_SUBSYS_CTNETLINK_EXP),
     NLW_CONST(IPS_EXPECTED),
@@ -590,4 +599,12 @@ Register reg_constants({
 });
 
 }  // namespace
+
+bool read_ct_flow(const Message& m, CtFlow* out) {
+  CtFull o;
+  if (!parse_ct(m, &o)) return false;
+  *out = o.f;
+  return true;
+}
+
 }  // namespace nlw

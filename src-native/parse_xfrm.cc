@@ -12,6 +12,8 @@
 // the inner mode and as iproute2 prints it. Ports and SPIs are big-endian on
 // the wire. Key material is copied as raw bytes; the facade hides it from
 // enumeration (lib/xfrm.ts) and no error message here ever contains it.
+#include "parse_xfrm.h"
+
 #include <arpa/inet.h>
 #include <linux/netlink.h>
 #include <linux/udp.h>
@@ -201,10 +203,9 @@ Rec algo_record(RecordSet& out, Rec& state, uint16_t field, std::vector<size_t>&
 
 // ---- policies ----
 
-void parse_policy_msg(const Message& m, RecordSet& out) {
-  if (m.type() != XFRM_MSG_NEWPOLICY) return;
-  xfrm_userpolicy_info p;
-  if (!m.header(&p)) return;
+}  // namespace
+
+size_t emit_xfrm_policy(const xfrm_userpolicy_info& p, Attrs attrs, RecordSet& out) {
   Rec r = out.add(xfrm_policy_schema());
   namespace f = xfrm_policy_f;
   const xfrm_selector& sel = p.sel;
@@ -231,7 +232,7 @@ void parse_policy_msg(const Message& m, RecordSet& out) {
   size_t first_tmpl = out.count(xfrm_tmpl_schema());
   bool have_tmpls = false;
 
-  for (const Attr& a : m.attrs(sizeof p)) {
+  for (const Attr& a : attrs) {
     switch (a.type()) {
       case XFRMA_TMPL: {
         // One or more struct xfrm_user_tmpl, back to back.
@@ -279,6 +280,16 @@ void parse_policy_msg(const Message& m, RecordSet& out) {
   // No templates is an empty list (a block policy, say), never null.
   size_t n = have_tmpls ? out.count(xfrm_tmpl_schema()) - first_tmpl : 0;
   r.list(f::tmpls, first_tmpl, n);
+  return r.index();
+}
+
+namespace {
+
+void parse_policy_msg(const Message& m, RecordSet& out) {
+  if (m.type() != XFRM_MSG_NEWPOLICY) return;
+  xfrm_userpolicy_info p;
+  if (!m.header(&p)) return;
+  emit_xfrm_policy(p, m.attrs(sizeof p), out);
 }
 
 const Parser kPolicyParser{"xfrmPolicies", xfrm_policy_schema, parse_policy_msg};
@@ -286,10 +297,24 @@ Register reg_policy_parser(kPolicyParser);
 
 // ---- states ----
 
-void parse_state_msg(const Message& m, RecordSet& out) {
-  if (m.type() != XFRM_MSG_NEWSA) return;
-  xfrm_usersa_info p;
-  if (!m.header(&p)) return;
+}  // namespace
+
+size_t emit_xfrm_selector(const xfrm_selector& s, int family, RecordSet& out) {
+  Rec sel = out.add(xfrm_selector_schema());
+  namespace sf = xfrm_selector_f;
+  int sfam = s.family != AF_UNSPEC ? s.family : family;
+  sel.num(sf::family, s.family);
+  put_cidr(sel, sf::dst, sfam, s.daddr, s.prefixlen_d);
+  put_cidr(sel, sf::src, sfam, s.saddr, s.prefixlen_s);
+  sel.num(sf::proto, s.proto);
+  sel.num(sf::dstPort, ntohs(s.dport));
+  sel.num(sf::srcPort, ntohs(s.sport));
+  sel.num(sf::ifindex, s.ifindex);
+  sel.num(sf::user, s.user);
+  return sel.index();
+}
+
+size_t emit_xfrm_state(const xfrm_usersa_info& p, Attrs attrs, RecordSet& out) {
   Rec r = out.add(xfrm_state_schema());
   namespace f = xfrm_state_f;
   const int fam = p.family;
@@ -320,27 +345,13 @@ void parse_state_msg(const Message& m, RecordSet& out) {
   }
   r.obj(f::statistics, st.index());
 
-  Rec sel = out.add(xfrm_selector_schema());
-  {
-    namespace sf = xfrm_selector_f;
-    const xfrm_selector& s = p.sel;
-    int sfam = s.family != AF_UNSPEC ? s.family : fam;
-    sel.num(sf::family, s.family);
-    put_cidr(sel, sf::dst, sfam, s.daddr, s.prefixlen_d);
-    put_cidr(sel, sf::src, sfam, s.saddr, s.prefixlen_s);
-    sel.num(sf::proto, s.proto);
-    sel.num(sf::dstPort, ntohs(s.dport));
-    sel.num(sf::srcPort, ntohs(s.sport));
-    sel.num(sf::ifindex, s.ifindex);
-    sel.num(sf::user, s.user);
-  }
-  r.obj(f::selector, sel.index());
+  r.obj(f::selector, emit_xfrm_selector(p.sel, fam, out));
 
   std::vector<size_t> auth_slot;
   uint32_t out_mark = 0, out_mask = 0;
   bool have_out_mark = false;
 
-  for (const Attr& a : m.attrs(sizeof p)) {
+  for (const Attr& a : attrs) {
     switch (a.type()) {
       case XFRMA_ALG_AUTH:
       case XFRMA_ALG_CRYPT:
@@ -450,6 +461,16 @@ void parse_state_msg(const Message& m, RecordSet& out) {
     }
   }
   if (have_out_mark) r.obj(f::outputMark, add_mark(out, out_mark, out_mask));
+  return r.index();
+}
+
+namespace {
+
+void parse_state_msg(const Message& m, RecordSet& out) {
+  if (m.type() != XFRM_MSG_NEWSA) return;
+  xfrm_usersa_info p;
+  if (!m.header(&p)) return;
+  emit_xfrm_state(p, m.attrs(sizeof p), out);
 }
 
 const Parser kStateParser{"xfrmStates", xfrm_state_schema, parse_state_msg};

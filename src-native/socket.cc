@@ -2,6 +2,7 @@
 #include "socket.h"
 
 #include <errno.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
 #include <poll.h>
 #include <string.h>
@@ -192,6 +193,18 @@ bool NetlinkSocket::join_groups(const std::vector<uint32_t>& groups, NlError* er
     }
   }
   reusable_ = false;  // it now receives events: never a request socket again
+  return true;
+}
+
+bool NetlinkSocket::attach_filter(const void* insns, size_t count, NlError* err) {
+  sock_fprog prog{};
+  prog.len = static_cast<unsigned short>(count);
+  prog.filter = static_cast<sock_filter*>(const_cast<void*>(insns));
+  if (count == 0 || count > BPF_MAXINSNS ||
+      setsockopt(fd_.get(), SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) < 0) {
+    set_errno_error(err, count == 0 || count > BPF_MAXINSNS ? EINVAL : errno, "SO_ATTACH_FILTER");
+    return false;
+  }
   return true;
 }
 

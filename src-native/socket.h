@@ -104,6 +104,9 @@ class NetlinkSocket {
   // falls behind must learn it.
   bool join_groups(const std::vector<uint32_t>& groups, NlError* err);
   bool set_receive_buffer(int bytes, bool force, NlError* err);
+  // A classic BPF program (SO_ATTACH_FILTER) the kernel runs on every
+  // message before queueing it for this socket (a subscription's filter).
+  bool attach_filter(const void* insns, size_t count, NlError* err);
   // SO_RCVBUF as the kernel set it (it doubles what was asked).
   int receive_buffer() const;
 

@@ -70,6 +70,7 @@ void run(SubscriptionJob& job, StreamProducer& p) {
       for_each_message(buf.data(), static_cast<size_t>(n), &pe, [&](const Message& m) {
         if (m.type() < NLMSG_MIN_TYPE) return true;  // no event in control messages
         end.messages++;
+        if (job.keep && !job.keep(m)) return !pe;  // filtered out: no record made
         if (parse_event(*job.source, m, *out)) events++;
         return !pe;
       });

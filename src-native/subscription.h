@@ -22,6 +22,7 @@ struct SubscriptionJob {
   const EventSource* source;
   size_t chunk_events;  // events per queued chunk at most (<= the queue's bound)
   int rcvbuf;           // the socket's receive buffer as the kernel set it
+  MessageFilter keep;   // the subscription's own filter (EventFilter); null: all
 };
 
 // Runs until the stream is closed, the handle is closed, or the socket

@@ -13,8 +13,9 @@ export interface Command {
   name: string;
   summary: string;
   /** The netlink protocol of its calls: the CLI opens only that socket, so
-   * `nlwrap links` needs neither xfrm_user nor nf_conntrack_netlink. */
-  protocol: number;
+   * `nlwrap links` needs neither xfrm_user nor nf_conntrack_netlink. A
+   * function when it depends on the positional arguments (monitor). */
+  protocol: number | ((args: string[]) => number);
   /** Flags beyond the common --netns, --json, --help. */
   flags: Record<string, FlagSpec>;
   /** Positional arguments it takes, for the help text ('<links|addrs|routes>'); none when absent. */

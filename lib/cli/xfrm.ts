@@ -9,15 +9,15 @@ import { withKey } from '../xfrm';
 import { FAMILY_FLAG, familyFlag, type Command } from './command';
 import { nameOf, table, toJson } from './format';
 
-function proto(p: number): string {
+export function proto(p: number): string {
   return (nameOf(uapi, 'IPPROTO_', p) ?? String(p)).toLowerCase();
 }
 
-function mode(m: number): string {
+export function mode(m: number): string {
   return (nameOf(uapi, 'XFRM_MODE_', m) ?? String(m)).toLowerCase();
 }
 
-const DIRS: Record<number, string> = {
+export const DIRS: Record<number, string> = {
   [uapi.XFRM_POLICY_IN]: 'in',
   [uapi.XFRM_POLICY_OUT]: 'out',
   [uapi.XFRM_POLICY_FWD]: 'fwd',

@@ -151,4 +151,7 @@ export interface SubscribeArgs {
   rcvbufForce: boolean;
   /** u32: an integer from 0 to 4294967295 */
   maxQueued: number;
+  /** u8: an integer from 0 to 255 */
+  family?: number;
+  filters?: Uint8Array;
 }

@@ -12,7 +12,11 @@ import type * as R from './records';
 
 /** The schemas these decoders were generated from, by id (see lib/schema-layout.ts). */
 const GENERATED_FROM: readonly string[] = [
-  'event 5 msgType:num@0 flags:num@1 family:num@2 object:variantobj@3{addr=addr,link=link,route=route}',
+  'event 5 msgType:num@0 flags:num@1 family:num@2 object:variantobj@3{addr=addr,ct_flow=ct_flow,link=link,route=route,xfrm_acquire=xfrm_acquire,xfrm_expire=xfrm_expire,xfrm_flush=xfrm_flush,xfrm_polexpire=xfrm_polexpire,xfrm_policy=xfrm_policy,xfrm_state=xfrm_state}',
+  'xfrm_expire 2 state:obj@0>xfrm_state hard:bool@1',
+  'xfrm_polexpire 2 policy:obj@0>xfrm_policy hard:bool@1',
+  'xfrm_acquire 11 family:num@0 dst:str@1 src:str@2 proto:num@3 spi:num@4 seq:num@5 aalgos:num@6 ealgos:num@7 calgos:num@8 selector:obj@9>xfrm_selector policy:obj@10>xfrm_policy',
+  'xfrm_flush 2 proto:num@0 policyType:num@1',
   'vxlan 24 vxlanId:num@0 vtepDevIndex:num@1 srcAddr:str@2 vxlanGroup:str@3 ttl:num@4 tos:num@5 learning:bool@6 proxy:bool@7 rsc:bool@8 l2miss:bool@9 l3miss:bool@10 udpCSum:bool@11 udp6ZeroCSumTx:bool@12 udp6ZeroCSumRx:bool@13 noAge:bool@14 gbp:bool@15 flowBased:bool@16 age:num@17 limit:num@18 port:num@19 portLow:num@20 portHigh:num@21 label:num@22 df:num@23',
   'bridge 45 multicastSnooping:bool@0 ageingTime:num@1 helloTime:num@2 vlanFiltering:bool@3 vlanDefaultPvid:num@4 groupFwdMask:num@5 forwardDelay:num@6 maxAge:num@7 stpState:num@8 priority:num@9 vlanProtocol:num@10 rootId:str@11 bridgeId:str@12 rootPort:num@13 rootPathCost:num@14 topologyChange:bool@15 topologyChangeDetected:bool@16 helloTimer:num@17 tcnTimer:num@18 topologyChangeTimer:num@19 gcTimer:num@20 groupAddr:str@21 mcastRouter:num@22 mcastQueryUseIfaddr:bool@23 mcastQuerier:bool@24 mcastHashElasticity:num@25 mcastHashMax:num@26 mcastLastMemberCnt:num@27 mcastStartupQueryCnt:num@28 mcastLastMemberIntvl:num@29 mcastMembershipIntvl:num@30 mcastQuerierIntvl:num@31 mcastQueryIntvl:num@32 mcastQueryResponseIntvl:num@33 mcastStartupQueryIntvl:num@34 nfCallIptables:bool@35 nfCallIp6tables:bool@36 nfCallArptables:bool@37 vlanStatsEnabled:bool@38 vlanStatsPerPort:bool@39 mcastStatsEnabled:bool@40 mcastIgmpVersion:num@41 mcastMldVersion:num@42 noLinklocalLearn:bool@43 mcastVlanSnooping:bool@44',
   'bridge_port 36 state:num@0 priority:num@1 cost:num@2 hairpin:bool@3 guard:bool@4 rootBlock:bool@5 fastLeave:bool@6 learning:bool@7 flood:bool@8 proxyArp:bool@9 proxyArpWifi:bool@10 rootId:str@11 bridgeId:str@12 designatedPort:num@13 designatedCost:num@14 id:num@15 no:num@16 topologyChangeAck:bool@17 configPending:bool@18 messageAgeTimer:num@19 forwardDelayTimer:num@20 holdTimer:num@21 multicastRouter:num@22 mcastFlood:bool@23 mcastToUcast:bool@24 vlanTunnel:bool@25 bcastFlood:bool@26 groupFwdMask:num@27 neighSuppress:bool@28 isolated:bool@29 backupPort:num@30 mrpRingOpen:bool@31 mrpInOpen:bool@32 mcastEhtHostsLimit:num@33 mcastEhtHostsCnt:num@34 locked:bool@35',
@@ -64,50 +68,54 @@ checkLayout(binding.schemas, GENERATED_FROM, 'lib/generated/decoders.ts');
 /** Schema ids, by name. */
 export const schemaIds = {
   event: 0,
-  vxlan: 1,
-  bridge: 2,
-  bridge_port: 3,
-  vlan_qos_mapping: 4,
-  vlan: 5,
-  macvlan: 6,
-  ipvlan: 7,
-  tuntap: 8,
-  vrf: 9,
-  vrf_slave: 10,
-  bond_ad_info: 11,
-  bond: 12,
-  bond_slave: 13,
-  geneve: 14,
-  gretun: 15,
-  gretap: 16,
-  iptun: 17,
-  sittun: 18,
-  link_stats: 19,
-  link_xdp: 20,
-  link_vf: 21,
-  link: 22,
-  addr: 23,
-  route_via: 24,
-  route_cacheinfo: 25,
-  route_nexthop: 26,
-  route: 27,
-  xfrm_mark: 28,
-  xfrm_limits: 29,
-  xfrm_state_stats: 30,
-  xfrm_policy_stats: 31,
-  xfrm_selector: 32,
-  xfrm_tmpl: 33,
-  xfrm_policy: 34,
-  xfrm_algo: 35,
-  xfrm_encap: 36,
-  xfrm_replay: 37,
-  xfrm_replay_esn: 38,
-  xfrm_state: 39,
-  ct_tuple: 40,
-  ct_protoinfo: 41,
-  ct_flow: 42,
-  ct_outcome: 43,
-  ct_identities: 44,
+  xfrm_expire: 1,
+  xfrm_polexpire: 2,
+  xfrm_acquire: 3,
+  xfrm_flush: 4,
+  vxlan: 5,
+  bridge: 6,
+  bridge_port: 7,
+  vlan_qos_mapping: 8,
+  vlan: 9,
+  macvlan: 10,
+  ipvlan: 11,
+  tuntap: 12,
+  vrf: 13,
+  vrf_slave: 14,
+  bond_ad_info: 15,
+  bond: 16,
+  bond_slave: 17,
+  geneve: 18,
+  gretun: 19,
+  gretap: 20,
+  iptun: 21,
+  sittun: 22,
+  link_stats: 23,
+  link_xdp: 24,
+  link_vf: 25,
+  link: 26,
+  addr: 27,
+  route_via: 28,
+  route_cacheinfo: 29,
+  route_nexthop: 30,
+  route: 31,
+  xfrm_mark: 32,
+  xfrm_limits: 33,
+  xfrm_state_stats: 34,
+  xfrm_policy_stats: 35,
+  xfrm_selector: 36,
+  xfrm_tmpl: 37,
+  xfrm_policy: 38,
+  xfrm_algo: 39,
+  xfrm_encap: 40,
+  xfrm_replay: 41,
+  xfrm_replay_esn: 42,
+  xfrm_state: 43,
+  ct_tuple: 44,
+  ct_protoinfo: 45,
+  ct_flow: 46,
+  ct_outcome: 47,
+  ct_identities: 48,
 } as const;
 
 /** Schema event. */
@@ -126,19 +134,86 @@ export function decodeEvent(ctx: DecodeContext, i: number): R.EventRecord {
 /** event.object: the object of the schema the record names. */
 function decodeEventObjectVariant(ctx: DecodeContext, id: number, i: number): R.EventObjectVariant {
   switch (id) {
-    case 22:
+    case 1:
+      return decodeXfrmExpire(ctx, i);
+    case 2:
+      return decodeXfrmPolexpire(ctx, i);
+    case 3:
+      return decodeXfrmAcquire(ctx, i);
+    case 4:
+      return decodeXfrmFlush(ctx, i);
+    case 26:
       return decodeLink(ctx, i);
-    case 23:
-      return decodeAddr(ctx, i);
     case 27:
+      return decodeAddr(ctx, i);
+    case 31:
       return decodeRoute(ctx, i);
+    case 38:
+      return decodeXfrmPolicy(ctx, i);
+    case 43:
+      return decodeXfrmState(ctx, i);
+    case 46:
+      return decodeCtFlow(ctx, i);
   }
   throw new Error(`event.object ${i}: schema ${id} is not one of its schemas`);
 }
 
+/** Schema xfrm_expire. */
+export function decodeXfrmExpire(ctx: DecodeContext, i: number): R.XfrmExpireRecord {
+  const f = ctx.f[1]!,
+    o = i * 2;
+  let v: number;
+  return {
+    state: (v = f[o]) !== v ? null : decodeXfrmState(ctx, v),
+    hard: (v = f[o + 1]) !== v ? null : v === 1,
+  };
+}
+
+/** Schema xfrm_polexpire. */
+export function decodeXfrmPolexpire(ctx: DecodeContext, i: number): R.XfrmPolexpireRecord {
+  const f = ctx.f[2]!,
+    o = i * 2;
+  let v: number;
+  return {
+    policy: (v = f[o]) !== v ? null : decodeXfrmPolicy(ctx, v),
+    hard: (v = f[o + 1]) !== v ? null : v === 1,
+  };
+}
+
+/** Schema xfrm_acquire. */
+export function decodeXfrmAcquire(ctx: DecodeContext, i: number): R.XfrmAcquireRecord {
+  const f = ctx.f[3]!,
+    o = i * 11;
+  let v: number;
+  return {
+    family: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
+    dst: (v = f[o + 1]) !== v ? null : ctx.s(v),
+    src: (v = f[o + 2]) !== v ? null : ctx.s(v),
+    proto: (v = f[o + 3]) !== v ? null : (v | 0) === v ? v | 0 : v,
+    spi: (v = f[o + 4]) !== v ? null : (v | 0) === v ? v | 0 : v,
+    seq: (v = f[o + 5]) !== v ? null : (v | 0) === v ? v | 0 : v,
+    aalgos: (v = f[o + 6]) !== v ? null : (v | 0) === v ? v | 0 : v,
+    ealgos: (v = f[o + 7]) !== v ? null : (v | 0) === v ? v | 0 : v,
+    calgos: (v = f[o + 8]) !== v ? null : (v | 0) === v ? v | 0 : v,
+    selector: (v = f[o + 9]) !== v ? null : decodeXfrmSelector(ctx, v),
+    policy: (v = f[o + 10]) !== v ? null : decodeXfrmPolicy(ctx, v),
+  };
+}
+
+/** Schema xfrm_flush. */
+export function decodeXfrmFlush(ctx: DecodeContext, i: number): R.XfrmFlushRecord {
+  const f = ctx.f[4]!,
+    o = i * 2;
+  let v: number;
+  return {
+    proto: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
+    policyType: (v = f[o + 1]) !== v ? null : (v | 0) === v ? v | 0 : v,
+  };
+}
+
 /** Schema vxlan. */
 export function decodeVxlan(ctx: DecodeContext, i: number): R.VxlanRecord {
-  const f = ctx.f[1]!,
+  const f = ctx.f[5]!,
     o = i * 24;
   let v: number;
   return {
@@ -171,7 +246,7 @@ export function decodeVxlan(ctx: DecodeContext, i: number): R.VxlanRecord {
 
 /** Schema bridge. */
 export function decodeBridge(ctx: DecodeContext, i: number): R.BridgeRecord {
-  const f = ctx.f[2]!,
+  const f = ctx.f[6]!,
     o = i * 45;
   let v: number;
   return {
@@ -225,7 +300,7 @@ export function decodeBridge(ctx: DecodeContext, i: number): R.BridgeRecord {
 
 /** Schema bridge_port. */
 export function decodeBridgePort(ctx: DecodeContext, i: number): R.BridgePortRecord {
-  const f = ctx.f[3]!,
+  const f = ctx.f[7]!,
     o = i * 36;
   let v: number;
   return {
@@ -270,7 +345,7 @@ export function decodeBridgePort(ctx: DecodeContext, i: number): R.BridgePortRec
 
 /** Schema vlan_qos_mapping. */
 export function decodeVlanQosMapping(ctx: DecodeContext, i: number): R.VlanQosMappingRecord {
-  const f = ctx.f[4]!,
+  const f = ctx.f[8]!,
     o = i * 2;
   let v: number;
   return {
@@ -287,7 +362,7 @@ function decodeVlanQosMappingList(ctx: DecodeContext, first: number, count: numb
 
 /** Schema vlan. */
 export function decodeVlan(ctx: DecodeContext, i: number): R.VlanRecord {
-  const f = ctx.f[5]!,
+  const f = ctx.f[9]!,
     o = i * 11;
   let v: number;
   return {
@@ -305,7 +380,7 @@ export function decodeVlan(ctx: DecodeContext, i: number): R.VlanRecord {
 
 /** Schema macvlan. */
 export function decodeMacvlan(ctx: DecodeContext, i: number): R.MacvlanRecord {
-  const f = ctx.f[6]!,
+  const f = ctx.f[10]!,
     o = i * 6;
   let v: number;
   return {
@@ -319,7 +394,7 @@ export function decodeMacvlan(ctx: DecodeContext, i: number): R.MacvlanRecord {
 
 /** Schema ipvlan. */
 export function decodeIpvlan(ctx: DecodeContext, i: number): R.IpvlanRecord {
-  const f = ctx.f[7]!,
+  const f = ctx.f[11]!,
     o = i * 2;
   let v: number;
   return {
@@ -330,7 +405,7 @@ export function decodeIpvlan(ctx: DecodeContext, i: number): R.IpvlanRecord {
 
 /** Schema tuntap. */
 export function decodeTuntap(ctx: DecodeContext, i: number): R.TuntapRecord {
-  const f = ctx.f[8]!,
+  const f = ctx.f[12]!,
     o = i * 7;
   let v: number;
   return {
@@ -346,7 +421,7 @@ export function decodeTuntap(ctx: DecodeContext, i: number): R.TuntapRecord {
 
 /** Schema vrf. */
 export function decodeVrf(ctx: DecodeContext, i: number): R.VrfRecord {
-  const f = ctx.f[9]!,
+  const f = ctx.f[13]!,
     o = i * 1;
   let v: number;
   return {
@@ -356,7 +431,7 @@ export function decodeVrf(ctx: DecodeContext, i: number): R.VrfRecord {
 
 /** Schema vrf_slave. */
 export function decodeVrfSlave(ctx: DecodeContext, i: number): R.VrfSlaveRecord {
-  const f = ctx.f[10]!,
+  const f = ctx.f[14]!,
     o = i * 1;
   let v: number;
   return {
@@ -366,7 +441,7 @@ export function decodeVrfSlave(ctx: DecodeContext, i: number): R.VrfSlaveRecord 
 
 /** Schema bond_ad_info. */
 export function decodeBondAdInfo(ctx: DecodeContext, i: number): R.BondAdInfoRecord {
-  const f = ctx.f[11]!,
+  const f = ctx.f[15]!,
     o = i * 5;
   let v: number;
   return {
@@ -380,7 +455,7 @@ export function decodeBondAdInfo(ctx: DecodeContext, i: number): R.BondAdInfoRec
 
 /** Schema bond. */
 export function decodeBond(ctx: DecodeContext, i: number): R.BondRecord {
-  const f = ctx.f[12]!,
+  const f = ctx.f[16]!,
     o = i * 31;
   let v: number;
   return {
@@ -419,7 +494,7 @@ export function decodeBond(ctx: DecodeContext, i: number): R.BondRecord {
 
 /** Schema bond_slave. */
 export function decodeBondSlave(ctx: DecodeContext, i: number): R.BondSlaveRecord {
-  const f = ctx.f[13]!,
+  const f = ctx.f[17]!,
     o = i * 8;
   let v: number;
   return {
@@ -436,7 +511,7 @@ export function decodeBondSlave(ctx: DecodeContext, i: number): R.BondSlaveRecor
 
 /** Schema geneve. */
 export function decodeGeneve(ctx: DecodeContext, i: number): R.GeneveRecord {
-  const f = ctx.f[14]!,
+  const f = ctx.f[18]!,
     o = i * 16;
   let v: number;
   return {
@@ -461,7 +536,7 @@ export function decodeGeneve(ctx: DecodeContext, i: number): R.GeneveRecord {
 
 /** Schema gretun. */
 export function decodeGretun(ctx: DecodeContext, i: number): R.GretunRecord {
-  const f = ctx.f[15]!,
+  const f = ctx.f[19]!,
     o = i * 20;
   let v: number;
   return {
@@ -490,7 +565,7 @@ export function decodeGretun(ctx: DecodeContext, i: number): R.GretunRecord {
 
 /** Schema gretap. */
 export function decodeGretap(ctx: DecodeContext, i: number): R.GretapRecord {
-  const f = ctx.f[16]!,
+  const f = ctx.f[20]!,
     o = i * 20;
   let v: number;
   return {
@@ -519,7 +594,7 @@ export function decodeGretap(ctx: DecodeContext, i: number): R.GretapRecord {
 
 /** Schema iptun. */
 export function decodeIptun(ctx: DecodeContext, i: number): R.IptunRecord {
-  const f = ctx.f[17]!,
+  const f = ctx.f[21]!,
     o = i * 13;
   let v: number;
   return {
@@ -541,7 +616,7 @@ export function decodeIptun(ctx: DecodeContext, i: number): R.IptunRecord {
 
 /** Schema sittun. */
 export function decodeSittun(ctx: DecodeContext, i: number): R.SittunRecord {
-  const f = ctx.f[18]!,
+  const f = ctx.f[22]!,
     o = i * 14;
   let v: number;
   return {
@@ -564,8 +639,8 @@ export function decodeSittun(ctx: DecodeContext, i: number): R.SittunRecord {
 
 /** Schema link_stats. */
 export function decodeLinkStats(ctx: DecodeContext, i: number): R.LinkStatsRecord {
-  const f = ctx.f[19]!,
-    b = ctx.b[19]!,
+  const f = ctx.f[23]!,
+    b = ctx.b[23]!,
     o = i * 50;
   let v: number;
   return {
@@ -599,7 +674,7 @@ export function decodeLinkStats(ctx: DecodeContext, i: number): R.LinkStatsRecor
 
 /** Schema link_xdp. */
 export function decodeLinkXdp(ctx: DecodeContext, i: number): R.LinkXdpRecord {
-  const f = ctx.f[20]!,
+  const f = ctx.f[24]!,
     o = i * 4;
   let v: number;
   return {
@@ -612,8 +687,8 @@ export function decodeLinkXdp(ctx: DecodeContext, i: number): R.LinkXdpRecord {
 
 /** Schema link_vf. */
 export function decodeLinkVf(ctx: DecodeContext, i: number): R.LinkVfRecord {
-  const f = ctx.f[21]!,
-    b = ctx.b[21]!,
+  const f = ctx.f[25]!,
+    b = ctx.b[25]!,
     o = i * 28;
   let v: number;
   return {
@@ -648,7 +723,7 @@ function decodeLinkVfList(ctx: DecodeContext, first: number, count: number): R.L
 
 /** A link without kindData data. */
 export function decodeLinkPlain(ctx: DecodeContext, i: number): R.LinkRecord {
-  const f = ctx.f[22]!,
+  const f = ctx.f[26]!,
     o = i * 56;
   let v: number;
   return {
@@ -708,9 +783,9 @@ export function decodeLinkPlain(ctx: DecodeContext, i: number): R.LinkRecord {
 
 /** A link with vxlan data: vxlan's fields follow link's in one literal. */
 export function decodeLinkVxlan(ctx: DecodeContext, i: number): R.LinkVxlanRecord {
-  const f = ctx.f[22]!,
+  const f = ctx.f[26]!,
     o = i * 56;
-  const kf = ctx.f[1]!,
+  const kf = ctx.f[5]!,
     ko = f[o + 53] * 24;
   let v: number;
   return {
@@ -794,9 +869,9 @@ export function decodeLinkVxlan(ctx: DecodeContext, i: number): R.LinkVxlanRecor
 
 /** A link with bridge data: bridge's fields follow link's in one literal. */
 export function decodeLinkBridge(ctx: DecodeContext, i: number): R.LinkBridgeRecord {
-  const f = ctx.f[22]!,
+  const f = ctx.f[26]!,
     o = i * 56;
-  const kf = ctx.f[2]!,
+  const kf = ctx.f[6]!,
     ko = f[o + 53] * 45;
   let v: number;
   return {
@@ -901,9 +976,9 @@ export function decodeLinkBridge(ctx: DecodeContext, i: number): R.LinkBridgeRec
 
 /** A link with vlan data: vlan's fields follow link's in one literal. */
 export function decodeLinkVlan(ctx: DecodeContext, i: number): R.LinkVlanRecord {
-  const f = ctx.f[22]!,
+  const f = ctx.f[26]!,
     o = i * 56;
-  const kf = ctx.f[5]!,
+  const kf = ctx.f[9]!,
     ko = f[o + 53] * 11;
   let v: number;
   return {
@@ -972,9 +1047,9 @@ export function decodeLinkVlan(ctx: DecodeContext, i: number): R.LinkVlanRecord 
 
 /** A link with macvlan data: macvlan's fields follow link's in one literal. */
 export function decodeLinkMacvlan(ctx: DecodeContext, i: number): R.LinkMacvlanRecord {
-  const f = ctx.f[22]!,
+  const f = ctx.f[26]!,
     o = i * 56;
-  const kf = ctx.f[6]!,
+  const kf = ctx.f[10]!,
     ko = f[o + 53] * 6;
   let v: number;
   return {
@@ -1039,9 +1114,9 @@ export function decodeLinkMacvlan(ctx: DecodeContext, i: number): R.LinkMacvlanR
 
 /** A link with ipvlan data: ipvlan's fields follow link's in one literal. */
 export function decodeLinkIpvlan(ctx: DecodeContext, i: number): R.LinkIpvlanRecord {
-  const f = ctx.f[22]!,
+  const f = ctx.f[26]!,
     o = i * 56;
-  const kf = ctx.f[7]!,
+  const kf = ctx.f[11]!,
     ko = f[o + 53] * 2;
   let v: number;
   return {
@@ -1103,9 +1178,9 @@ export function decodeLinkIpvlan(ctx: DecodeContext, i: number): R.LinkIpvlanRec
 
 /** A link with tuntap data: tuntap's fields follow link's in one literal. */
 export function decodeLinkTuntap(ctx: DecodeContext, i: number): R.LinkTuntapRecord {
-  const f = ctx.f[22]!,
+  const f = ctx.f[26]!,
     o = i * 56;
-  const kf = ctx.f[8]!,
+  const kf = ctx.f[12]!,
     ko = f[o + 53] * 7;
   let v: number;
   return {
@@ -1172,9 +1247,9 @@ export function decodeLinkTuntap(ctx: DecodeContext, i: number): R.LinkTuntapRec
 
 /** A link with vrf data: vrf's fields follow link's in one literal. */
 export function decodeLinkVrf(ctx: DecodeContext, i: number): R.LinkVrfRecord {
-  const f = ctx.f[22]!,
+  const f = ctx.f[26]!,
     o = i * 56;
-  const kf = ctx.f[9]!,
+  const kf = ctx.f[13]!,
     ko = f[o + 53] * 1;
   let v: number;
   return {
@@ -1235,9 +1310,9 @@ export function decodeLinkVrf(ctx: DecodeContext, i: number): R.LinkVrfRecord {
 
 /** A link with bond data: bond's fields follow link's in one literal. */
 export function decodeLinkBond(ctx: DecodeContext, i: number): R.LinkBondRecord {
-  const f = ctx.f[22]!,
+  const f = ctx.f[26]!,
     o = i * 56;
-  const kf = ctx.f[12]!,
+  const kf = ctx.f[16]!,
     ko = f[o + 53] * 31;
   let v: number;
   return {
@@ -1327,9 +1402,9 @@ export function decodeLinkBond(ctx: DecodeContext, i: number): R.LinkBondRecord 
 
 /** A link with geneve data: geneve's fields follow link's in one literal. */
 export function decodeLinkGeneve(ctx: DecodeContext, i: number): R.LinkGeneveRecord {
-  const f = ctx.f[22]!,
+  const f = ctx.f[26]!,
     o = i * 56;
-  const kf = ctx.f[14]!,
+  const kf = ctx.f[18]!,
     ko = f[o + 53] * 16;
   let v: number;
   return {
@@ -1405,9 +1480,9 @@ export function decodeLinkGeneve(ctx: DecodeContext, i: number): R.LinkGeneveRec
 
 /** A link with gretun data: gretun's fields follow link's in one literal. */
 export function decodeLinkGretun(ctx: DecodeContext, i: number): R.LinkGretunRecord {
-  const f = ctx.f[22]!,
+  const f = ctx.f[26]!,
     o = i * 56;
-  const kf = ctx.f[15]!,
+  const kf = ctx.f[19]!,
     ko = f[o + 53] * 20;
   let v: number;
   return {
@@ -1487,9 +1562,9 @@ export function decodeLinkGretun(ctx: DecodeContext, i: number): R.LinkGretunRec
 
 /** A link with gretap data: gretap's fields follow link's in one literal. */
 export function decodeLinkGretap(ctx: DecodeContext, i: number): R.LinkGretapRecord {
-  const f = ctx.f[22]!,
+  const f = ctx.f[26]!,
     o = i * 56;
-  const kf = ctx.f[16]!,
+  const kf = ctx.f[20]!,
     ko = f[o + 53] * 20;
   let v: number;
   return {
@@ -1569,9 +1644,9 @@ export function decodeLinkGretap(ctx: DecodeContext, i: number): R.LinkGretapRec
 
 /** A link with iptun data: iptun's fields follow link's in one literal. */
 export function decodeLinkIptun(ctx: DecodeContext, i: number): R.LinkIptunRecord {
-  const f = ctx.f[22]!,
+  const f = ctx.f[26]!,
     o = i * 56;
-  const kf = ctx.f[17]!,
+  const kf = ctx.f[21]!,
     ko = f[o + 53] * 13;
   let v: number;
   return {
@@ -1644,9 +1719,9 @@ export function decodeLinkIptun(ctx: DecodeContext, i: number): R.LinkIptunRecor
 
 /** A link with sittun data: sittun's fields follow link's in one literal. */
 export function decodeLinkSittun(ctx: DecodeContext, i: number): R.LinkSittunRecord {
-  const f = ctx.f[22]!,
+  const f = ctx.f[26]!,
     o = i * 56;
-  const kf = ctx.f[18]!,
+  const kf = ctx.f[22]!,
     ko = f[o + 53] * 14;
   let v: number;
   return {
@@ -1720,34 +1795,34 @@ export function decodeLinkSittun(ctx: DecodeContext, i: number): R.LinkSittunRec
 
 /** Schema link: dispatches on the record's kindData schema. */
 export function decodeLink(ctx: DecodeContext, i: number): R.AnyLinkRecord {
-  const k = ctx.f[22]![i * 56 + 52];
+  const k = ctx.f[26]![i * 56 + 52];
   if (k !== k) return decodeLinkPlain(ctx, i);
   switch (k) {
-    case 1:
-      return decodeLinkVxlan(ctx, i);
-    case 2:
-      return decodeLinkBridge(ctx, i);
     case 5:
-      return decodeLinkVlan(ctx, i);
+      return decodeLinkVxlan(ctx, i);
     case 6:
-      return decodeLinkMacvlan(ctx, i);
-    case 7:
-      return decodeLinkIpvlan(ctx, i);
-    case 8:
-      return decodeLinkTuntap(ctx, i);
+      return decodeLinkBridge(ctx, i);
     case 9:
-      return decodeLinkVrf(ctx, i);
+      return decodeLinkVlan(ctx, i);
+    case 10:
+      return decodeLinkMacvlan(ctx, i);
+    case 11:
+      return decodeLinkIpvlan(ctx, i);
     case 12:
-      return decodeLinkBond(ctx, i);
-    case 14:
-      return decodeLinkGeneve(ctx, i);
-    case 15:
-      return decodeLinkGretun(ctx, i);
+      return decodeLinkTuntap(ctx, i);
+    case 13:
+      return decodeLinkVrf(ctx, i);
     case 16:
-      return decodeLinkGretap(ctx, i);
-    case 17:
-      return decodeLinkIptun(ctx, i);
+      return decodeLinkBond(ctx, i);
     case 18:
+      return decodeLinkGeneve(ctx, i);
+    case 19:
+      return decodeLinkGretun(ctx, i);
+    case 20:
+      return decodeLinkGretap(ctx, i);
+    case 21:
+      return decodeLinkIptun(ctx, i);
+    case 22:
       return decodeLinkSittun(ctx, i);
   }
   throw new Error(`link record ${i}: schema ${k} is not one of its kindData schemas`);
@@ -1756,11 +1831,11 @@ export function decodeLink(ctx: DecodeContext, i: number): R.AnyLinkRecord {
 /** link.slave: the object of the schema the record names. */
 function decodeLinkSlaveVariant(ctx: DecodeContext, id: number, i: number): R.LinkSlaveVariant {
   switch (id) {
-    case 3:
+    case 7:
       return decodeBridgePort(ctx, i);
-    case 10:
+    case 14:
       return decodeVrfSlave(ctx, i);
-    case 13:
+    case 17:
       return decodeBondSlave(ctx, i);
   }
   throw new Error(`link.slave ${i}: schema ${id} is not one of its schemas`);
@@ -1768,7 +1843,7 @@ function decodeLinkSlaveVariant(ctx: DecodeContext, id: number, i: number): R.Li
 
 /** Schema addr. */
 export function decodeAddr(ctx: DecodeContext, i: number): R.AddrRecord {
-  const f = ctx.f[23]!,
+  const f = ctx.f[27]!,
     o = i * 11;
   let v: number;
   return {
@@ -1788,7 +1863,7 @@ export function decodeAddr(ctx: DecodeContext, i: number): R.AddrRecord {
 
 /** Schema route_via. */
 export function decodeRouteVia(ctx: DecodeContext, i: number): R.RouteViaRecord {
-  const f = ctx.f[24]!,
+  const f = ctx.f[28]!,
     o = i * 2;
   let v: number;
   return {
@@ -1799,7 +1874,7 @@ export function decodeRouteVia(ctx: DecodeContext, i: number): R.RouteViaRecord 
 
 /** Schema route_cacheinfo. */
 export function decodeRouteCacheinfo(ctx: DecodeContext, i: number): R.RouteCacheinfoRecord {
-  const f = ctx.f[25]!,
+  const f = ctx.f[29]!,
     o = i * 8;
   let v: number;
   return {
@@ -1816,7 +1891,7 @@ export function decodeRouteCacheinfo(ctx: DecodeContext, i: number): R.RouteCach
 
 /** Schema route_nexthop. */
 export function decodeRouteNexthop(ctx: DecodeContext, i: number): R.RouteNexthopRecord {
-  const f = ctx.f[26]!,
+  const f = ctx.f[30]!,
     o = i * 9;
   let v: number;
   return {
@@ -1839,7 +1914,7 @@ function decodeRouteNexthopList(ctx: DecodeContext, first: number, count: number
 
 /** Schema route. */
 export function decodeRoute(ctx: DecodeContext, i: number): R.RouteRecord {
-  const f = ctx.f[27]!,
+  const f = ctx.f[31]!,
     o = i * 45;
   let v: number;
   return {
@@ -1891,7 +1966,7 @@ export function decodeRoute(ctx: DecodeContext, i: number): R.RouteRecord {
 
 /** Schema xfrm_mark. */
 export function decodeXfrmMark(ctx: DecodeContext, i: number): R.XfrmMarkRecord {
-  const f = ctx.f[28]!,
+  const f = ctx.f[32]!,
     o = i * 2;
   let v: number;
   return {
@@ -1902,8 +1977,8 @@ export function decodeXfrmMark(ctx: DecodeContext, i: number): R.XfrmMarkRecord 
 
 /** Schema xfrm_limits. */
 export function decodeXfrmLimits(ctx: DecodeContext, i: number): R.XfrmLimitsRecord {
-  const f = ctx.f[29]!,
-    b = ctx.b[29]!,
+  const f = ctx.f[33]!,
+    b = ctx.b[33]!,
     o = i * 16;
   let v: number;
   return {
@@ -1920,8 +1995,8 @@ export function decodeXfrmLimits(ctx: DecodeContext, i: number): R.XfrmLimitsRec
 
 /** Schema xfrm_state_stats. */
 export function decodeXfrmStateStats(ctx: DecodeContext, i: number): R.XfrmStateStatsRecord {
-  const f = ctx.f[30]!,
-    b = ctx.b[30]!,
+  const f = ctx.f[34]!,
+    b = ctx.b[34]!,
     o = i * 11;
   let v: number;
   return {
@@ -1937,8 +2012,8 @@ export function decodeXfrmStateStats(ctx: DecodeContext, i: number): R.XfrmState
 
 /** Schema xfrm_policy_stats. */
 export function decodeXfrmPolicyStats(ctx: DecodeContext, i: number): R.XfrmPolicyStatsRecord {
-  const f = ctx.f[31]!,
-    b = ctx.b[31]!,
+  const f = ctx.f[35]!,
+    b = ctx.b[35]!,
     o = i * 8;
   let v: number;
   return {
@@ -1951,7 +2026,7 @@ export function decodeXfrmPolicyStats(ctx: DecodeContext, i: number): R.XfrmPoli
 
 /** Schema xfrm_selector. */
 export function decodeXfrmSelector(ctx: DecodeContext, i: number): R.XfrmSelectorRecord {
-  const f = ctx.f[32]!,
+  const f = ctx.f[36]!,
     o = i * 8;
   let v: number;
   return {
@@ -1968,7 +2043,7 @@ export function decodeXfrmSelector(ctx: DecodeContext, i: number): R.XfrmSelecto
 
 /** Schema xfrm_tmpl. */
 export function decodeXfrmTmpl(ctx: DecodeContext, i: number): R.XfrmTmplRecord {
-  const f = ctx.f[33]!,
+  const f = ctx.f[37]!,
     o = i * 12;
   let v: number;
   return {
@@ -1995,7 +2070,7 @@ function decodeXfrmTmplList(ctx: DecodeContext, first: number, count: number): R
 
 /** Schema xfrm_policy. */
 export function decodeXfrmPolicy(ctx: DecodeContext, i: number): R.XfrmPolicyRecord {
-  const f = ctx.f[34]!,
+  const f = ctx.f[38]!,
     o = i * 20;
   let v: number;
   return {
@@ -2023,7 +2098,7 @@ export function decodeXfrmPolicy(ctx: DecodeContext, i: number): R.XfrmPolicyRec
 
 /** Schema xfrm_algo. */
 export function decodeXfrmAlgo(ctx: DecodeContext, i: number): R.XfrmAlgoRecord {
-  const f = ctx.f[35]!,
+  const f = ctx.f[39]!,
     o = i * 5;
   let v: number;
   return {
@@ -2036,7 +2111,7 @@ export function decodeXfrmAlgo(ctx: DecodeContext, i: number): R.XfrmAlgoRecord 
 
 /** Schema xfrm_encap. */
 export function decodeXfrmEncap(ctx: DecodeContext, i: number): R.XfrmEncapRecord {
-  const f = ctx.f[36]!,
+  const f = ctx.f[40]!,
     o = i * 4;
   let v: number;
   return {
@@ -2049,7 +2124,7 @@ export function decodeXfrmEncap(ctx: DecodeContext, i: number): R.XfrmEncapRecor
 
 /** Schema xfrm_replay. */
 export function decodeXfrmReplay(ctx: DecodeContext, i: number): R.XfrmReplayRecord {
-  const f = ctx.f[37]!,
+  const f = ctx.f[41]!,
     o = i * 3;
   let v: number;
   return {
@@ -2061,7 +2136,7 @@ export function decodeXfrmReplay(ctx: DecodeContext, i: number): R.XfrmReplayRec
 
 /** Schema xfrm_replay_esn. */
 export function decodeXfrmReplayEsn(ctx: DecodeContext, i: number): R.XfrmReplayEsnRecord {
-  const f = ctx.f[38]!,
+  const f = ctx.f[42]!,
     o = i * 8;
   let v: number;
   return {
@@ -2077,7 +2152,7 @@ export function decodeXfrmReplayEsn(ctx: DecodeContext, i: number): R.XfrmReplay
 
 /** Schema xfrm_state. */
 export function decodeXfrmState(ctx: DecodeContext, i: number): R.XfrmStateRecord {
-  const f = ctx.f[39]!,
+  const f = ctx.f[43]!,
     o = i * 29;
   let v: number;
   return {
@@ -2115,8 +2190,8 @@ export function decodeXfrmState(ctx: DecodeContext, i: number): R.XfrmStateRecor
 
 /** Schema ct_tuple. */
 export function decodeCtTuple(ctx: DecodeContext, i: number): R.CtTupleRecord {
-  const f = ctx.f[40]!,
-    b = ctx.b[40]!,
+  const f = ctx.f[44]!,
+    b = ctx.b[44]!,
     o = i * 13;
   let v: number;
   return {
@@ -2136,8 +2211,8 @@ export function decodeCtTuple(ctx: DecodeContext, i: number): R.CtTupleRecord {
 
 /** Schema ct_protoinfo. */
 export function decodeCtProtoinfo(ctx: DecodeContext, i: number): R.CtProtoinfoRecord {
-  const f = ctx.f[41]!,
-    b = ctx.b[41]!,
+  const f = ctx.f[45]!,
+    b = ctx.b[45]!,
     o = i * 11;
   let v: number;
   return {
@@ -2156,8 +2231,8 @@ export function decodeCtProtoinfo(ctx: DecodeContext, i: number): R.CtProtoinfoR
 
 /** Schema ct_flow. */
 export function decodeCtFlow(ctx: DecodeContext, i: number): R.CtFlowRecord {
-  const f = ctx.f[42]!,
-    b = ctx.b[42]!,
+  const f = ctx.f[46]!,
+    b = ctx.b[46]!,
     o = i * 24;
   let v: number;
   return {
@@ -2187,7 +2262,7 @@ export function decodeCtFlow(ctx: DecodeContext, i: number): R.CtFlowRecord {
 
 /** Schema ct_outcome. */
 export function decodeCtOutcome(ctx: DecodeContext, i: number): R.CtOutcomeRecord {
-  const f = ctx.f[43]!,
+  const f = ctx.f[47]!,
     o = i * 6;
   let v: number;
   return {
@@ -2202,7 +2277,7 @@ export function decodeCtOutcome(ctx: DecodeContext, i: number): R.CtOutcomeRecor
 
 /** Schema ct_identities. */
 export function decodeCtIdentities(ctx: DecodeContext, i: number): R.CtIdentitiesRecord {
-  const f = ctx.f[44]!,
+  const f = ctx.f[48]!,
     o = i * 3;
   let v: number;
   return {
@@ -2217,6 +2292,10 @@ export type Decoder = (ctx: DecodeContext, i: number) => object;
 /** Every schema's decoder, indexed by schema id (a reply names its root schema by id). */
 export const decoders: readonly Decoder[] = [
   decodeEvent,
+  decodeXfrmExpire,
+  decodeXfrmPolexpire,
+  decodeXfrmAcquire,
+  decodeXfrmFlush,
   decodeVxlan,
   decodeBridge,
   decodeBridgePort,

@@ -15,20 +15,67 @@ export interface EventRecord {
 /** The schemas of event.object, by the value that selects them. */
 export interface EventObjectVariants {
   addr: AddrRecord;
+  ct_flow: CtFlowRecord;
   link: LinkRecord;
   route: RouteRecord;
+  xfrm_acquire: XfrmAcquireRecord;
+  xfrm_expire: XfrmExpireRecord;
+  xfrm_flush: XfrmFlushRecord;
+  xfrm_polexpire: XfrmPolexpireRecord;
+  xfrm_policy: XfrmPolicyRecord;
+  xfrm_state: XfrmStateRecord;
 }
 
 /** The schema names of event.object, by the value that selects them. */
 export interface EventObjectSchemas {
   addr: 'addr';
+  ct_flow: 'ct_flow';
   link: 'link';
   route: 'route';
+  xfrm_acquire: 'xfrm_acquire';
+  xfrm_expire: 'xfrm_expire';
+  xfrm_flush: 'xfrm_flush';
+  xfrm_polexpire: 'xfrm_polexpire';
+  xfrm_policy: 'xfrm_policy';
+  xfrm_state: 'xfrm_state';
 }
 
 export type EventObjectVariant = EventObjectVariants[keyof EventObjectVariants];
 
-/** Schema vxlan (id 1). */
+/** Schema xfrm_expire (id 1). */
+export interface XfrmExpireRecord {
+  state: XfrmStateRecord | null;
+  hard: boolean | null;
+}
+
+/** Schema xfrm_polexpire (id 2). */
+export interface XfrmPolexpireRecord {
+  policy: XfrmPolicyRecord | null;
+  hard: boolean | null;
+}
+
+/** Schema xfrm_acquire (id 3). */
+export interface XfrmAcquireRecord {
+  family: number | null;
+  dst: string | null;
+  src: string | null;
+  proto: number | null;
+  spi: number | null;
+  seq: number | null;
+  aalgos: number | null;
+  ealgos: number | null;
+  calgos: number | null;
+  selector: XfrmSelectorRecord | null;
+  policy: XfrmPolicyRecord | null;
+}
+
+/** Schema xfrm_flush (id 4). */
+export interface XfrmFlushRecord {
+  proto: number | null;
+  policyType: number | null;
+}
+
+/** Schema vxlan (id 5). */
 export interface VxlanRecord {
   vxlanId: number | null;
   vtepDevIndex: number | null;
@@ -56,7 +103,7 @@ export interface VxlanRecord {
   df: number | null;
 }
 
-/** Schema bridge (id 2). */
+/** Schema bridge (id 6). */
 export interface BridgeRecord {
   multicastSnooping: boolean | null;
   ageingTime: number | null;
@@ -105,7 +152,7 @@ export interface BridgeRecord {
   mcastVlanSnooping: boolean | null;
 }
 
-/** Schema bridge_port (id 3). */
+/** Schema bridge_port (id 7). */
 export interface BridgePortRecord {
   state: number | null;
   priority: number | null;
@@ -145,13 +192,13 @@ export interface BridgePortRecord {
   locked: boolean | null;
 }
 
-/** Schema vlan_qos_mapping (id 4). */
+/** Schema vlan_qos_mapping (id 8). */
 export interface VlanQosMappingRecord {
   from: number | null;
   to: number | null;
 }
 
-/** Schema vlan (id 5). */
+/** Schema vlan (id 9). */
 export interface VlanRecord {
   vlanId: number | null;
   vlanProtocol: number | null;
@@ -164,7 +211,7 @@ export interface VlanRecord {
   bridgeBinding: boolean | null;
 }
 
-/** Schema macvlan (id 6). */
+/** Schema macvlan (id 10). */
 export interface MacvlanRecord {
   mode: number | null;
   macAddrs: string[] | null;
@@ -173,13 +220,13 @@ export interface MacvlanRecord {
   macvlanFlags: number | null;
 }
 
-/** Schema ipvlan (id 7). */
+/** Schema ipvlan (id 11). */
 export interface IpvlanRecord {
   mode: number | null;
   flag: number | null;
 }
 
-/** Schema tuntap (id 8). */
+/** Schema tuntap (id 12). */
 export interface TuntapRecord {
   mode: number | null;
   tuntapFlags: number | null;
@@ -190,17 +237,17 @@ export interface TuntapRecord {
   tuntapGroup: number | null;
 }
 
-/** Schema vrf (id 9). */
+/** Schema vrf (id 13). */
 export interface VrfRecord {
   table: number | null;
 }
 
-/** Schema vrf_slave (id 10). */
+/** Schema vrf_slave (id 14). */
 export interface VrfSlaveRecord {
   table: number | null;
 }
 
-/** Schema bond_ad_info (id 11). */
+/** Schema bond_ad_info (id 15). */
 export interface BondAdInfoRecord {
   aggregatorId: number | null;
   numPorts: number | null;
@@ -209,7 +256,7 @@ export interface BondAdInfoRecord {
   partnerMac: string | null;
 }
 
-/** Schema bond (id 12). */
+/** Schema bond (id 16). */
 export interface BondRecord {
   mode: number | null;
   activeSlave: number | null;
@@ -243,7 +290,7 @@ export interface BondRecord {
   missedMax: number | null;
 }
 
-/** Schema bond_slave (id 13). */
+/** Schema bond_slave (id 17). */
 export interface BondSlaveRecord {
   state: number | null;
   miiStatus: number | null;
@@ -255,7 +302,7 @@ export interface BondSlaveRecord {
   adPartnerOperPortState: number | null;
 }
 
-/** Schema geneve (id 14). */
+/** Schema geneve (id 18). */
 export interface GeneveRecord {
   id: number | null;
   remote: string | null;
@@ -275,7 +322,7 @@ export interface GeneveRecord {
   ttlInherit: boolean | null;
 }
 
-/** Schema gretun (id 15). */
+/** Schema gretun (id 19). */
 export interface GretunRecord {
   link: number | null;
   iFlags: number | null;
@@ -299,7 +346,7 @@ export interface GretunRecord {
   fwmark: number | null;
 }
 
-/** Schema gretap (id 16). */
+/** Schema gretap (id 20). */
 export interface GretapRecord {
   link: number | null;
   iFlags: number | null;
@@ -323,7 +370,7 @@ export interface GretapRecord {
   fwmark: number | null;
 }
 
-/** Schema iptun (id 17). */
+/** Schema iptun (id 21). */
 export interface IptunRecord {
   ttl: number | null;
   tos: number | null;
@@ -340,7 +387,7 @@ export interface IptunRecord {
   fwmark: number | null;
 }
 
-/** Schema sittun (id 18). */
+/** Schema sittun (id 22). */
 export interface SittunRecord {
   link: number | null;
   ttl: number | null;
@@ -358,7 +405,7 @@ export interface SittunRecord {
   fwmark: number | null;
 }
 
-/** Schema link_stats (id 19). */
+/** Schema link_stats (id 23). */
 export interface LinkStatsRecord {
   rxPackets: bigint | null;
   txPackets: bigint | null;
@@ -387,7 +434,7 @@ export interface LinkStatsRecord {
   rxOtherhostDropped: bigint | null;
 }
 
-/** Schema link_xdp (id 20). */
+/** Schema link_xdp (id 24). */
 export interface LinkXdpRecord {
   attached: boolean | null;
   attachMode: number | null;
@@ -395,7 +442,7 @@ export interface LinkXdpRecord {
   progId: number | null;
 }
 
-/** Schema link_vf (id 21). */
+/** Schema link_vf (id 25). */
 export interface LinkVfRecord {
   id: number | null;
   mac: string | null;
@@ -419,7 +466,7 @@ export interface LinkVfRecord {
   txDropped: bigint | null;
 }
 
-/** Schema link (id 22). */
+/** Schema link (id 26). */
 export interface LinkRecord {
   index: number | null;
   name: string | null;
@@ -588,7 +635,7 @@ export type AnyLinkRecord =
   | LinkIptunRecord
   | LinkSittunRecord;
 
-/** Schema addr (id 23). */
+/** Schema addr (id 27). */
 export interface AddrRecord {
   ipNet: string | null;
   peer: string | null;
@@ -603,13 +650,13 @@ export interface AddrRecord {
   family: number | null;
 }
 
-/** Schema route_via (id 24). */
+/** Schema route_via (id 28). */
 export interface RouteViaRecord {
   addrFamily: number | null;
   addr: string | null;
 }
 
-/** Schema route_cacheinfo (id 25). */
+/** Schema route_cacheinfo (id 29). */
 export interface RouteCacheinfoRecord {
   users: number | null;
   age: number | null;
@@ -621,7 +668,7 @@ export interface RouteCacheinfoRecord {
   tsage: number | null;
 }
 
-/** Schema route_nexthop (id 26). */
+/** Schema route_nexthop (id 30). */
 export interface RouteNexthopRecord {
   linkIndex: number | null;
   hops: number | null;
@@ -633,7 +680,7 @@ export interface RouteNexthopRecord {
   via: RouteViaRecord | null;
 }
 
-/** Schema route (id 27). */
+/** Schema route (id 31). */
 export interface RouteRecord {
   linkIndex: number | null;
   iLinkIndex: number | null;
@@ -680,13 +727,13 @@ export interface RouteRecord {
   nhId: number | null;
 }
 
-/** Schema xfrm_mark (id 28). */
+/** Schema xfrm_mark (id 32). */
 export interface XfrmMarkRecord {
   value: number | null;
   mask: number | null;
 }
 
-/** Schema xfrm_limits (id 29). */
+/** Schema xfrm_limits (id 33). */
 export interface XfrmLimitsRecord {
   byteSoft: bigint | null;
   byteHard: bigint | null;
@@ -698,7 +745,7 @@ export interface XfrmLimitsRecord {
   timeUseHard: bigint | null;
 }
 
-/** Schema xfrm_state_stats (id 30). */
+/** Schema xfrm_state_stats (id 34). */
 export interface XfrmStateStatsRecord {
   replayWindow: number | null;
   replay: number | null;
@@ -709,7 +756,7 @@ export interface XfrmStateStatsRecord {
   useTime: bigint | null;
 }
 
-/** Schema xfrm_policy_stats (id 31). */
+/** Schema xfrm_policy_stats (id 35). */
 export interface XfrmPolicyStatsRecord {
   bytes: bigint | null;
   packets: bigint | null;
@@ -717,7 +764,7 @@ export interface XfrmPolicyStatsRecord {
   useTime: bigint | null;
 }
 
-/** Schema xfrm_selector (id 32). */
+/** Schema xfrm_selector (id 36). */
 export interface XfrmSelectorRecord {
   family: number | null;
   dst: string | null;
@@ -729,7 +776,7 @@ export interface XfrmSelectorRecord {
   user: number | null;
 }
 
-/** Schema xfrm_tmpl (id 33). */
+/** Schema xfrm_tmpl (id 37). */
 export interface XfrmTmplRecord {
   family: number | null;
   dst: string | null;
@@ -745,7 +792,7 @@ export interface XfrmTmplRecord {
   calgos: number | null;
 }
 
-/** Schema xfrm_policy (id 34). */
+/** Schema xfrm_policy (id 38). */
 export interface XfrmPolicyRecord {
   family: number | null;
   dst: string | null;
@@ -768,7 +815,7 @@ export interface XfrmPolicyRecord {
   policyType: number | null;
 }
 
-/** Schema xfrm_algo (id 35). */
+/** Schema xfrm_algo (id 39). */
 export interface XfrmAlgoRecord {
   name: string | null;
   key: Buffer | null;
@@ -776,7 +823,7 @@ export interface XfrmAlgoRecord {
   icvLen: number | null;
 }
 
-/** Schema xfrm_encap (id 36). */
+/** Schema xfrm_encap (id 40). */
 export interface XfrmEncapRecord {
   type: number | null;
   srcPort: number | null;
@@ -784,14 +831,14 @@ export interface XfrmEncapRecord {
   originalAddress: string | null;
 }
 
-/** Schema xfrm_replay (id 37). */
+/** Schema xfrm_replay (id 41). */
 export interface XfrmReplayRecord {
   oSeq: number | null;
   seq: number | null;
   bitMap: number | null;
 }
 
-/** Schema xfrm_replay_esn (id 38). */
+/** Schema xfrm_replay_esn (id 42). */
 export interface XfrmReplayEsnRecord {
   bmpLen: number | null;
   oSeq: number | null;
@@ -802,7 +849,7 @@ export interface XfrmReplayEsnRecord {
   bmp: Buffer | null;
 }
 
-/** Schema xfrm_state (id 39). */
+/** Schema xfrm_state (id 43). */
 export interface XfrmStateRecord {
   family: number | null;
   dst: string | null;
@@ -835,7 +882,7 @@ export interface XfrmStateRecord {
   tfcpad: number | null;
 }
 
-/** Schema ct_tuple (id 40). */
+/** Schema ct_tuple (id 44). */
 export interface CtTupleRecord {
   srcIp: string | null;
   dstIp: string | null;
@@ -850,7 +897,7 @@ export interface CtTupleRecord {
   packets: bigint | null;
 }
 
-/** Schema ct_protoinfo (id 41). */
+/** Schema ct_protoinfo (id 45). */
 export interface CtProtoinfoRecord {
   protocol: string | null;
   state: number | null;
@@ -864,7 +911,7 @@ export interface CtProtoinfoRecord {
   handshakeSeq: bigint | null;
 }
 
-/** Schema ct_flow (id 42). */
+/** Schema ct_flow (id 46). */
 export interface CtFlowRecord {
   familyType: number | null;
   forward: CtTupleRecord | null;
@@ -889,7 +936,7 @@ export interface CtFlowRecord {
   expectNatTuple: CtTupleRecord | null;
 }
 
-/** Schema ct_outcome (id 43). */
+/** Schema ct_outcome (id 47). */
 export interface CtOutcomeRecord {
   index: number | null;
   errnum: number | null;
@@ -899,7 +946,7 @@ export interface CtOutcomeRecord {
   message: string | null;
 }
 
-/** Schema ct_identities (id 44). */
+/** Schema ct_identities (id 48). */
 export interface CtIdentitiesRecord {
   count: number | null;
   identities: Buffer | null;
@@ -908,6 +955,10 @@ export interface CtIdentitiesRecord {
 /** What each schema decodes to, by schema name. */
 export interface RecordsBySchema {
   event: EventRecord;
+  xfrm_expire: XfrmExpireRecord;
+  xfrm_polexpire: XfrmPolexpireRecord;
+  xfrm_acquire: XfrmAcquireRecord;
+  xfrm_flush: XfrmFlushRecord;
   vxlan: VxlanRecord;
   bridge: BridgeRecord;
   bridge_port: BridgePortRecord;

@@ -3,15 +3,17 @@
 // the header's family byte, and the changed object, decoded exactly as the
 // list calls decode it.
 import type { Addr } from './addr';
+import type { ConntrackFlow } from './conntrack';
 import type { Link } from './link';
 import type { Route } from './route';
+import type { XfrmAcquire, XfrmExpire, XfrmFlush, XfrmPolicy, XfrmPolicyExpire, XfrmState } from './xfrm';
 
 export interface EventRecord {
-  /** The netlink message type (RTM_NEWLINK, RTM_DELROUTE, ...). */
+  /** The netlink message type (RTM_NEWLINK, RTM_DELROUTE, XFRM_MSG_EXPIRE, conntrack's subsystem << 8 | IPCTNL_MSG_*, ...). */
   msgType: number;
   /** The message's NLM_F_* flags. */
   flags: number;
-  /** The family byte of the message's header (rtnetlink); null where there is none. */
+  /** The family byte of the message's header (rtnetlink, nfnetlink); null where there is none (XFRM). */
   family: number | null;
-  object: Link | Addr | Route;
+  object: Link | Addr | Route | ConntrackFlow | XfrmPolicy | XfrmState | XfrmExpire | XfrmPolicyExpire | XfrmAcquire | XfrmFlush;
 }

@@ -203,3 +203,46 @@ export interface XfrmState {
   /** XFRMA_TFCPAD, null when absent. */
   tfcpad: number | null;
 }
+
+/** XFRM_MSG_EXPIRE: an SA reached a soft limit (`hard` false: it is dying, time to rekey) or a hard one (`hard` true: the kernel removed it). */
+export interface XfrmExpire {
+  /** The SA as the kernel sends it in the expire message: no algorithms. */
+  state: XfrmState;
+  hard: boolean;
+}
+
+/** XFRM_MSG_POLEXPIRE: a policy reached a soft or hard (removed) lifetime limit. */
+export interface XfrmPolicyExpire {
+  policy: XfrmPolicy;
+  hard: boolean;
+}
+
+/**
+ * XFRM_MSG_ACQUIRE: outbound traffic matched a policy whose template has no
+ * SA; the kernel asks a key manager for one (and holds a larval SA meanwhile).
+ */
+export interface XfrmAcquire {
+  /** The wanted SA's family (its template's), which decides dst/src. */
+  family: number;
+  dst: string | null;
+  src: string | null;
+  /** IPPROTO_ESP, IPPROTO_AH, IPPROTO_COMP. */
+  proto: number;
+  /** 0: the key manager picks it. */
+  spi: number;
+  /** The acquire's sequence number, to answer with (the SA's km seq). */
+  seq: number;
+  aalgos: number;
+  ealgos: number;
+  calgos: number;
+  /** The packet's flow, as a selector. */
+  selector: XfrmSelector;
+  /** The policy whose template wants the SA (dir XFRM_POLICY_OUT). */
+  policy: XfrmPolicy;
+}
+
+/** XFRM_MSG_FLUSHSA (`proto`: the protocol flushed; 0 or IPSEC_PROTO_ANY: all) or XFRM_MSG_FLUSHPOLICY (`policyType`). */
+export interface XfrmFlush {
+  proto: number | null;
+  policyType: number | null;
+}

@@ -62,6 +62,10 @@ import type {
   XfrmStateEncap,
   XfrmStateLimits,
   XfrmStateStats,
+  XfrmExpire,
+  XfrmPolicyExpire,
+  XfrmAcquire,
+  XfrmFlush,
 } from '../../lib/types/xfrm';
 import type { ConntrackFlow, ConntrackProtoInfo, ConntrackTuple } from '../../lib/types/conntrack';
 import type { DeleteOutcome, MatchedIdentities } from '../../lib/decode';
@@ -168,6 +172,9 @@ export const PRESENT = {
     'dontEncapDscp',
     'oSeqMayWrap',
   ],
+  xfrm_expire: ['state', 'hard'],
+  xfrm_polexpire: ['policy', 'hard'],
+  xfrm_acquire: ['family', 'proto', 'spi', 'seq', 'aalgos', 'ealgos', 'calgos', 'selector', 'policy'],
   ct_protoinfo: ['protocol'],
   ct_flow: ['familyType', 'forward', 'reverse', 'zone'],
   // index is absent on the record that says why the deletes stopped early.
@@ -275,6 +282,11 @@ same<
   >
 >('same');
 
+same<XfrmExpire, PublicOf<'xfrm_expire', { state: XfrmState }>>('same');
+same<XfrmPolicyExpire, PublicOf<'xfrm_polexpire', { policy: XfrmPolicy }>>('same');
+same<XfrmAcquire, PublicOf<'xfrm_acquire', { selector: XfrmSelector; policy: XfrmPolicy }>>('same');
+same<XfrmFlush, PublicOf<'xfrm_flush'>>('same');
+
 // ---- conntrack ----
 
 same<ConntrackTuple, PublicOf<'ct_tuple'>>('same');
@@ -297,7 +309,16 @@ same<MatchedIdentities, PublicOf<'ct_identities'>>('same');
 
 // ---- events ----
 
-same<EventRecord, PublicOf<'event', { object: Link | Addr | Route }>>('same');
+same<
+  EventRecord,
+  PublicOf<
+    'event',
+    {
+      object:
+        Link | Addr | Route | ConntrackFlow | XfrmPolicy | XfrmState | XfrmExpire | XfrmPolicyExpire | XfrmAcquire | XfrmFlush;
+    }
+  >
+>('same');
 
 // ---- links ----
 
