@@ -78,6 +78,13 @@ export interface NativeStream {
   close(): void;
   ref(): void;
   unref(): void;
+  /** Read from the socket so far (dumps): with backpressure it stops growing while nobody reads. */
+  progress(): NativeProgress;
+}
+
+export interface NativeProgress {
+  bytes: number;
+  datagrams: number;
 }
 
 export type NativeArgs = Record<string, number | string | boolean | Uint8Array | undefined>;
@@ -124,6 +131,8 @@ export interface NativeTesting {
 export interface NativeBinding {
   NativeHandle: new (options: NativeHandleOptions) => NativeHandle;
   parse(parser: string, buf: Uint8Array): NativeRecords;
+  /** Frees a decoded chunk's buffers now rather than at a later GC; its arrays read as empty afterwards. */
+  release(records: NativeRecords): void;
   schemas: NativeSchema[];
   constants: Record<string, number>;
   ops: string[];
