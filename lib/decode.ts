@@ -6,7 +6,7 @@
 // Float64Array instead of a million N-API property sets. Large results are
 // decoded in slices with a yield to the event loop between them, so timers
 // keep running during a 200 000-flow dump.
-import type { NativeRecords } from './binding';
+import { binding, type NativeRecords } from './binding';
 import { DecodeContext } from './decode-context';
 import { decoders, schemaIds, type Decoder } from './generated/decoders';
 import type { Addr } from './types/addr';
@@ -104,7 +104,9 @@ export async function decodeRecords<K extends Root>(raw: NativeRecords, root: K)
  * Collects a streamed dump. Node hands a thread-safe function's queued calls
  * to JS back to back (up to a thousand per turn), so a chunk is decoded in
  * its callback only while the turn's slice lasts; the rest wait in a queue
- * that is decoded a slice per turn.
+ * that is decoded a slice per turn. A decoded chunk's buffers are released at
+ * once (binding.release), so a big list holds its objects, not its records
+ * too, until the next GC.
  */
 export class StreamDecoder<K extends Root> {
   readonly items: Roots[K][] = [];
@@ -117,6 +119,7 @@ export class StreamDecoder<K extends Root> {
   push(chunk: NativeRecords): void {
     if (this.#draining === null && sliceLeft()) {
       appendRecords(this.items, chunk, this.root);
+      binding.release(chunk);
       return;
     }
     this.#queue.push(chunk);
@@ -125,7 +128,10 @@ export class StreamDecoder<K extends Root> {
 
   async #drain(): Promise<void> {
     try {
-      for (let chunk = this.#queue.shift(); chunk; chunk = this.#queue.shift()) await appendSliced(this.items, chunk, this.root);
+      for (let chunk = this.#queue.shift(); chunk; chunk = this.#queue.shift()) {
+        await appendSliced(this.items, chunk, this.root);
+        binding.release(chunk);
+      }
     } finally {
       this.#draining = null;
     }
@@ -134,8 +140,43 @@ export class StreamDecoder<K extends Root> {
   /** Every record, once the last chunk was pushed (and `last`, if given, is in). */
   async finish(last?: NativeRecords): Promise<Roots[K][]> {
     while (this.#draining) await this.#draining;
-    if (last) await appendSliced(this.items, last, this.root);
+    if (last) {
+      await appendSliced(this.items, last, this.root);
+      binding.release(last);
+    }
     return this.items;
+  }
+}
+
+/**
+ * One chunk of a stream, decoded a slice at a time: a stream's consumer holds
+ * one slice's objects at once, not a whole chunk's.
+ */
+export class ChunkSlicer<K extends Root> {
+  readonly #ctx: DecodeContext;
+  readonly #dec: RootDecoder<K>;
+  readonly #count: number;
+  #next = 0;
+
+  constructor(
+    readonly raw: NativeRecords,
+    root: K,
+  ) {
+    this.#ctx = new DecodeContext(raw);
+    this.#dec = rootDecoder(raw, root);
+    this.#count = raw.count;
+  }
+
+  get done(): boolean {
+    return this.#next >= this.#count;
+  }
+
+  /** The next `n` records (fewer at the end). */
+  take(n: number): Roots[K][] {
+    const end = Math.min(this.#count, this.#next + n);
+    const out = new Array<Roots[K]>(end - this.#next);
+    for (let k = 0; this.#next < end; k++) out[k] = this.#dec(this.#ctx, this.#next++);
+    return out;
   }
 }
 
