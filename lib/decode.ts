@@ -82,6 +82,15 @@ function sliceLeft(): boolean {
   return now - sliceStart < SLICE_MS;
 }
 
+/**
+ * Resolves at once while the current turn's slice lasts, else in a later
+ * turn. A stream whose batches are ready resolves its next() in a microtask,
+ * and a consumer that folds them would never let timers run: it waits here.
+ */
+export async function decodeTurn(): Promise<void> {
+  while (!sliceLeft()) await yieldToLoop();
+}
+
 /** Decodes the root records of `raw` onto `out`, yielding when the slice is used up. */
 async function appendSliced<K extends Root>(out: Roots[K][], raw: NativeRecords, root: K): Promise<void> {
   const ctx = new DecodeContext(raw);

@@ -14,7 +14,7 @@ import { binding, type NativeHandle, type NativeRecords, type NativeStream } fro
 import { DumpInterruptedError, fromNative } from './errors';
 import type { RetryPolicy } from './retry';
 import type { CheckedStreamOptions } from './args';
-import type { ChunkSlicer, Root, Roots } from './decode';
+import { decodeTurn, type ChunkSlicer, type Root, type Roots } from './decode';
 
 /**
  * Objects per batch: the consumer's memory between two next() calls. A chunk
@@ -156,6 +156,9 @@ export class DumpStream<T> implements AsyncIterable<T[]> {
       }
       const cur = this.#current;
       if (cur) {
+        // The consumer's time counts too: a stream read at full speed still lets timers run.
+        await decodeTurn();
+        if (this.#closed) return null;
         const items = this.#spec.keep(cur.take(BATCH));
         if (cur.done) {
           // Its memory goes back now, not at the next GC: the queue's bound is what memory the stream holds.
