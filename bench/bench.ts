@@ -1,21 +1,24 @@
 // npm run bench [-- --scale small|medium|large] [--check] [--kinds k,...]
 //               [--reps N] [--no-install] [--json FILE]
 //
-// Issue 7's benchmark, all peers side by side in one run on one namespace:
-// per kind (links, addrs, routes, xfrm policies, conntrack flows) nlwrap's
+// The benchmark, all peers side by side in one run on one namespace: per
+// kind (links, addrs, routes, xfrm policies, conntrack flows) nlwrap's
 // in-process median per call next to a bare C dumper (the floor), Go
-// vishvananda/netlink, and iproute2 / conntrack-tools as whole processes;
-// plus addrList of one link with and without kernel-side filtering, a 1%
-// conntrack delete by filter against `conntrack -D`, and the memory and
-// event-loop lag of the big conntrack list. `--check` exits 1 when a goal of
-// issue 7 is missed or could not be measured (a benchmark guard run by hand
-// or in its own CI job; never part of the unit suite).
+// vishvananda/netlink, and iproute2 / conntrack-tools as whole processes; the
+// first call of each kind in a fresh process, nlwrap against Go; plus
+// addrList of one link with and without kernel-side filtering, a 1%
+// conntrack delete by filter against `conntrack -D`, the memory and
+// event-loop lag of the big conntrack list, and the same table through a
+// stream folded into counters. `--check` exits 1 when a goal is missed or
+// could not be measured (a benchmark guard run by hand or in its own CI job;
+// never part of the unit suite).
 //
 // Runs as root (it builds a network namespace). The namespace is always
 // deleted, also on failure and on SIGINT.
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { firstCalls } from './first-call';
 import { buildFixture, deleteNamespace, installCleanup, removeStaleNamespaces, SCALES, type ScaleName } from './fixture';
 import { addrOneLink, deleteByMark, kindCall, openHandle, timeCalls } from './nlwrap';
 import {
@@ -37,7 +40,7 @@ import {
   type PeerResult,
 } from './peers';
 import { run } from './proc';
-import { goals, NOT_SELECTED, render, type Extras, type KindRow, type MemLag } from './report';
+import { goals, NOT_SELECTED, render, type Extras, type KindRow, type MemLag, type StreamRun } from './report';
 
 interface Options {
   scale: ScaleName;
@@ -50,7 +53,7 @@ interface Options {
 
 const USAGE = `usage: npm run bench -- [--scale small|medium|large] [--check] [--kinds ${KINDS.join(',')}]
                       [--reps N] [--no-install] [--json FILE]
-  --scale     fixture size (default small; the goals of issue 7 are set at large)
+  --scale     fixture size (default small; the goals are set at large)
   --check     exit 1 when a goal is missed or not measured
   --kinds     only these kinds (and only their goals)
   --reps      timed calls per kind for the in-process peers (default by scale)
@@ -114,14 +117,18 @@ function conntrackEntriesEverywhere(): number | undefined {
   }
 }
 
-async function runMemLag(ns: string): Promise<MemLag> {
-  const r = await run(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(BENCH_DIR, 'ct-memlag.ts'), ns], {
+/** Runs a bench child (`file` in bench/, fresh heap) and parses its JSON line. */
+async function runChild<T extends { skip?: string }>(file: string, ns: string): Promise<T> {
+  const r = await run(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(BENCH_DIR, file), ns], {
     cwd: path.join(BENCH_DIR, '..'),
   });
   const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
-  if (!line) return { skip: `child failed: ${(r.stderr || `exit ${r.status}`).trim().split('\n')[0]}` };
-  return JSON.parse(line) as MemLag;
+  if (!line) return { skip: `child failed: ${(r.stderr || `exit ${r.status}`).trim().split('\n')[0]}` } as T;
+  return JSON.parse(line) as T;
 }
+
+/** Fresh processes per kind for the first-call figures. */
+const FIRST_CALL_PROCESSES = 3;
 
 async function main(): Promise<number> {
   let o: Options;
@@ -198,7 +205,11 @@ async function main(): Promise<number> {
     addrOne: { kernel: notRun, client: notRun, go: notRun, linkName: fx.oneLinkName },
     del: { nlwrap: notRun, tool: notRun, go: notRun, expected: Math.floor(scale.flows / 100) },
     memlag: { skip: NOT_SELECTED },
+    stream: { skip: NOT_SELECTED },
+    first: [],
   };
+  log(`first calls: ${FIRST_CALL_PROCESSES} fresh processes per kind, nlwrap and Go`);
+  ex.first = await firstCalls(goPeer, fx.name, o.kinds, FIRST_CALL_PROCESSES);
   if (o.kinds.includes('addrs')) {
     const a = await addrOneLink(h, fx.oneLinkIndex, scale.reps);
     const goOne = await runGoOne(goPeer, fx.name, scale.reps, ['-link', String(fx.oneLinkIndex)], 'addrs1');
@@ -206,7 +217,9 @@ async function main(): Promise<number> {
   }
   if (o.kinds.includes('conntrack')) {
     log('conntrack list memory / timer lag (child process)');
-    ex.memlag = await runMemLag(fx.name);
+    ex.memlag = await runChild<MemLag>('ct-memlag.ts', fx.name);
+    log('conntrack stream folded into counters (child process)');
+    ex.stream = await runChild<StreamRun>('ct-stream.ts', fx.name);
     // Deletes last: each run removes another 1% (marks 1-3 nlwrap, 4-6 conntrack -D, 7-9 Go).
     log('conntrack deletes');
     ex.del.nlwrap = await deleteByMark(h, [1, 2, 3]);
