@@ -1,5 +1,5 @@
 // npm run bench [-- --scale small|medium|large] [--check] [--kinds k,...]
-//               [--reps N] [--no-install] [--json FILE]
+//               [--reps N] [--no-install] [--json FILE] [--cpu-prof DIR]
 //
 // The benchmark, all peers side by side in one run on one namespace: per
 // kind (links, addrs, routes, xfrm policies, conntrack flows) nlwrap's
@@ -49,16 +49,18 @@ interface Options {
   reps?: number;
   install: boolean;
   json?: string;
+  cpuProf?: string;
 }
 
 const USAGE = `usage: npm run bench -- [--scale small|medium|large] [--check] [--kinds ${KINDS.join(',')}]
-                      [--reps N] [--no-install] [--json FILE]
+                      [--reps N] [--no-install] [--json FILE] [--cpu-prof DIR]
   --scale     fixture size (default small; the goals are set at large)
   --check     exit 1 when a goal is missed or not measured
   --kinds     only these kinds (and only their goals)
   --reps      timed calls per kind for the in-process peers (default by scale)
   --no-install  never run apt-get for missing peers
-  --json      also write every figure to FILE`;
+  --json      also write every figure to FILE
+  --cpu-prof  write a V8 CPU profile of each first-call process to DIR (open in Chrome DevTools)`;
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { scale: 'small', check: false, kinds: [...KINDS], install: true };
@@ -83,6 +85,7 @@ function parseArgs(argv: string[]): Options {
       if (!Number.isInteger(o.reps) || o.reps < 1 || o.reps > 1000) throw new Error('--reps must be an integer from 1 to 1000');
     } else if (a === '--no-install') o.install = false;
     else if (a === '--json') o.json = val();
+    else if (a === '--cpu-prof') o.cpuProf = path.resolve(val());
     else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -209,7 +212,7 @@ async function main(): Promise<number> {
     first: [],
   };
   log(`first calls: ${FIRST_CALL_PROCESSES} fresh processes per kind, nlwrap and Go`);
-  ex.first = await firstCalls(goPeer, fx.name, o.kinds, FIRST_CALL_PROCESSES);
+  ex.first = await firstCalls(goPeer, fx.name, o.kinds, FIRST_CALL_PROCESSES, o.cpuProf);
   if (o.kinds.includes('addrs')) {
     const a = await addrOneLink(h, fx.oneLinkIndex, scale.reps);
     const goOne = await runGoOne(goPeer, fx.name, scale.reps, ['-link', String(fx.oneLinkIndex)], 'addrs1');
@@ -218,8 +221,14 @@ async function main(): Promise<number> {
   if (o.kinds.includes('conntrack')) {
     log('conntrack list memory / timer lag (child process)');
     ex.memlag = await runChild<MemLag>('ct-memlag.ts', fx.name);
-    log('conntrack stream folded into counters (child process)');
+    // The floor timed again right before and after, so the stream is compared
+    // with the kernel as it is at that moment on this shared machine.
+    log('conntrack stream folded into counters (child process), between two runs of the floor');
+    const floorBefore = (await runFloor(floor, fx.path, 3, ['conntrack'])).get('conntrack');
     ex.stream = await runChild<StreamRun>('ct-stream.ts', fx.name);
+    const floorAfter = (await runFloor(floor, fx.path, 3, ['conntrack'])).get('conntrack');
+    const near = [floorBefore?.ms, floorAfter?.ms].filter((v): v is number => v !== undefined);
+    if (near.length) ex.stream.floorMs = median(near);
     // Deletes last: each run removes another 1% (marks 1-3 nlwrap, 4-6 conntrack -D, 7-9 Go).
     log('conntrack deletes');
     ex.del.nlwrap = await deleteByMark(h, [1, 2, 3]);

@@ -47,14 +47,17 @@ export interface FirstCalls {
 
 const firstLine = (s: string): string => s.trim().split('\n')[0] ?? '';
 
-/** nlwrap's first calls of `kind` in `processes` fresh processes. */
-async function nlwrapFirst(ns: string, kind: Kind, processes: number): Promise<PeerResult> {
+/** nlwrap's first calls of `kind` in `processes` fresh processes (CPU profiles into `profileDir`, if set). */
+async function nlwrapFirst(ns: string, kind: Kind, processes: number, profileDir?: string): Promise<PeerResult> {
   const first: number[] = [];
   const second: number[] = [];
   const third: number[] = [];
   let count: number | undefined;
   for (let i = 0; i < processes; i++) {
-    const r = await run(process.execPath, ['-e', CHILD, ns, kind]);
+    const prof = profileDir
+      ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `first-${kind}-${i}.cpuprofile`]
+      : [];
+    const r = await run(process.execPath, [...prof, '-e', CHILD, ns, kind]);
     const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
     if (r.status !== 0 || !line) return { skip: `child failed: ${firstLine(r.stderr) || `exit ${r.status}`}` };
     const o = JSON.parse(line) as { count: number; ms: number[] };
@@ -83,10 +86,20 @@ async function goFirst(bin: Built, ns: string, kind: Kind, processes: number): P
   return { count, ms: median(first) };
 }
 
-/** Every kind's first call, nlwrap and Go taking turns. */
-export async function firstCalls(goPeer: Built, ns: string, kinds: Kind[], processes: number): Promise<FirstCalls[]> {
+/** Every kind's first call, nlwrap and Go taking turns; `profileDir`: nlwrap's CPU profiles (--cpu-prof). */
+export async function firstCalls(
+  goPeer: Built,
+  ns: string,
+  kinds: Kind[],
+  processes: number,
+  profileDir?: string,
+): Promise<FirstCalls[]> {
   const out: FirstCalls[] = [];
   for (const kind of kinds)
-    out.push({ kind, nlwrap: await nlwrapFirst(ns, kind, processes), go: await goFirst(goPeer, ns, kind, processes) });
+    out.push({
+      kind,
+      nlwrap: await nlwrapFirst(ns, kind, processes, profileDir),
+      go: await goFirst(goPeer, ns, kind, processes),
+    });
   return out;
 }

@@ -35,6 +35,8 @@ export interface StreamRun {
   lagWarmMs?: number;
   rssGrowthColdBytes?: number;
   rssGrowthWarmBytes?: number;
+  /** The C floor's conntrack dump timed right before and after the stream (median). */
+  floorMs?: number;
   skip?: string;
 }
 
@@ -126,14 +128,15 @@ export function goals(rows: KindRow[], ex: Extras): Goal[] {
           ? (st.skip ?? 'not measured')
           : `max ${lag.toFixed(1)} ms (cold ${st.lagColdMs!.toFixed(1)}, warm ${st.lagWarmMs?.toFixed(1) ?? '—'})`,
     });
-    const vsFloor = st.warmMs === undefined || floorCt.ms === undefined ? undefined : st.warmMs / floorCt.ms;
+    const floorMs = st.floorMs ?? floorCt.ms;
+    const vsFloor = st.warmMs === undefined || floorMs === undefined ? undefined : st.warmMs / floorMs;
     out.push({
       what: `conntrack stream: time ≤ ${STREAM_FLOOR_LIMIT}× C floor`,
       ok: vsFloor === undefined ? null : vsFloor <= STREAM_FLOOR_LIMIT,
       detail:
         vsFloor === undefined
           ? (st.skip ?? why({ ms: st.warmMs }, floorCt))
-          : `${fmtMs(st.warmMs!)} vs ${ms(floorCt)} ms (${x(vsFloor)}; cold ${fmtMs(st.coldMs!)} ms)`,
+          : `${fmtMs(st.warmMs!)} vs ${fmtMs(floorMs!)} ms (${x(vsFloor)}; cold ${fmtMs(st.coldMs!)} ms)`,
     });
     const m = ex.memlag;
     const listLag = m.lagColdMs === undefined ? undefined : Math.max(m.lagColdMs, m.lagWarmMs ?? 0);
@@ -311,7 +314,8 @@ function conntrackSection(ex: Extras): string[] {
       ? `conntrack stream: skipped: ${st.skip}`
       : `conntrack stream of ${st.flows} flows folded into counters (fresh process): ${st.coldMs?.toFixed(0)} ms cold, ` +
           `${st.warmMs?.toFixed(0)} ms warm; peak RSS growth ${mib(st.rssGrowthColdBytes)} cold / ${mib(st.rssGrowthWarmBytes)} warm; ` +
-          `max timer lag ${st.lagColdMs?.toFixed(1)} ms cold / ${st.lagWarmMs?.toFixed(1)} ms warm`,
+          `max timer lag ${st.lagColdMs?.toFixed(1)} ms cold / ${st.lagWarmMs?.toFixed(1)} ms warm; ` +
+          `the C floor right before and after it: ${st.floorMs === undefined ? '—' : fmtMs(st.floorMs)} ms`,
   );
   return out;
 }
