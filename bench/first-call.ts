@@ -5,7 +5,10 @@
 // returned objects, in-process. nlwrap runs under plain node (no tsx hooks)
 // on the compiled package; Go is bench/go's peer with -reps 1, whose first
 // call is reported apart from its median. Several processes per kind, the
-// median of their first calls.
+// median of their first calls. With a profile directory, each nlwrap process
+// runs under --cpu-prof and its first call's window is written beside its
+// profile, for bench/profile-summary.ts.
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BENCH_DIR, median, type Built, type Kind, type PeerResult } from './peers';
 import { run } from './proc';
@@ -25,13 +28,17 @@ const calls = {
 (async () => {
   const ms = [];
   let count = 0;
+  let window;
   for (let i = 0; i < 3; i++) {
     const t0 = process.hrtime.bigint();
     count = (await calls[kind]()).length;
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const t1 = process.hrtime.bigint();
+    ms.push(Number(t1 - t0) / 1e6);
+    // The first call on V8's profiler clock (both are CLOCK_MONOTONIC), in µs.
+    window ??= [Number(t0 / 1000n), Number(t1 / 1000n)];
   }
   h.close();
-  console.log(JSON.stringify({ count, ms }));
+  console.log(JSON.stringify({ count, ms, window }));
 })().catch((err) => {
   console.error(err.message);
   process.exit(1);
@@ -55,12 +62,21 @@ async function nlwrapFirst(ns: string, kind: Kind, processes: number, profileDir
   let count: number | undefined;
   for (let i = 0; i < processes; i++) {
     const prof = profileDir
-      ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `first-${kind}-${i}.cpuprofile`]
+      ? [
+          '--cpu-prof',
+          '--cpu-prof-interval',
+          '200',
+          '--cpu-prof-dir',
+          profileDir,
+          '--cpu-prof-name',
+          `first-${kind}-${i}.cpuprofile`,
+        ]
       : [];
     const r = await run(process.execPath, [...prof, '-e', CHILD, ns, kind]);
     const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
     if (r.status !== 0 || !line) return { skip: `child failed: ${firstLine(r.stderr) || `exit ${r.status}`}` };
-    const o = JSON.parse(line) as { count: number; ms: number[] };
+    const o = JSON.parse(line) as { count: number; ms: number[]; window: [number, number] };
+    if (profileDir) writeFileSync(path.join(profileDir, `first-${kind}-${i}.window.json`), JSON.stringify(o.window));
     count = o.count;
     first.push(o.ms[0]);
     second.push(o.ms[1]);

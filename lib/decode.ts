@@ -77,8 +77,14 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(r
  * (a setImmediate), so every decoder in the process shares one budget.
  */
 let sliceStart = -1;
+/**
+ * ms on a monotonic clock. Not performance.now(): the first read of Node's
+ * `performance` global loads perf_hooks (~1-4 ms, inside a process's first
+ * call).
+ */
+const clockMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 function sliceLeft(): boolean {
-  const now = performance.now();
+  const now = clockMs();
   if (sliceStart < 0) {
     sliceStart = now;
     setImmediate(() => (sliceStart = -1));
