@@ -126,6 +126,7 @@ export class DumpStream<T> implements AsyncIterable<T[]> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const chunk of this.#pending) binding.release(chunk);
     this.#pending = [];
     if (this.#current) binding.release(this.#current.raw);
     this.#current = null;
