@@ -1,16 +1,18 @@
 // npm run bench [-- --scale small|medium|large] [--check] [--kinds k,...]
-//               [--reps N] [--no-install] [--no-events] [--json FILE]
+//               [--reps N] [--no-install] [--no-events] [--json FILE] [--cpu-prof DIR]
 //
-// Issue 7's benchmark, all peers side by side in one run on one namespace:
-// per kind (links, addrs, routes, xfrm policies, conntrack flows) nlwrap's
+// The benchmark, all peers side by side in one run on one namespace: per
+// kind (links, addrs, routes, xfrm policies, conntrack flows) nlwrap's
 // in-process median per call next to a bare C dumper (the floor), Go
-// vishvananda/netlink, and iproute2 / conntrack-tools as whole processes;
-// plus addrList of one link with and without kernel-side filtering, a 1%
-// conntrack delete by filter against `conntrack -D`, and the memory and
-// event-loop lag of the big conntrack list; with conntrack, the 200 000-flow
-// conntrack event storm against `conntrack -E` (bench/events.ts). `--check` exits 1 when a goal of
-// issue 7 is missed or could not be measured (a benchmark guard run by hand
-// or in its own CI job; never part of the unit suite).
+// vishvananda/netlink, and iproute2 / conntrack-tools as whole processes; the
+// first call of each kind in a fresh process, nlwrap against Go; plus
+// addrList of one link with and without kernel-side filtering, a 1%
+// conntrack delete by filter against `conntrack -D`, the memory and
+// event-loop lag of the big conntrack list, and the same table through a
+// stream folded into counters; with conntrack, the 200 000-flow conntrack
+// event storm against `conntrack -E` (bench/events.ts). `--check` exits 1
+// when a goal is missed or could not be measured (a benchmark guard run by
+// hand or in its own CI job; never part of the unit suite).
 //
 // Runs as root (it builds a network namespace). The namespace is always
 // deleted, also on failure and on SIGINT.
@@ -18,6 +20,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { eventStorm, renderStorm, stormGoals, type StormRow } from './events';
+import { firstCalls } from './first-call';
 import {
   buildFixture,
   deleteNamespace,
@@ -47,7 +50,7 @@ import {
   type PeerResult,
 } from './peers';
 import { run } from './proc';
-import { goals, NOT_SELECTED, render, type Extras, type KindRow, type MemLag } from './report';
+import { goals, NOT_SELECTED, render, type Extras, type KindRow, type MemLag, type StreamRun } from './report';
 
 interface Options {
   scale: ScaleName;
@@ -57,17 +60,19 @@ interface Options {
   install: boolean;
   events: boolean;
   json?: string;
+  cpuProf?: string;
 }
 
 const USAGE = `usage: npm run bench -- [--scale small|medium|large] [--check] [--kinds ${KINDS.join(',')}]
-                      [--reps N] [--no-install] [--no-events] [--json FILE]
-  --scale     fixture size (default small; the goals of issue 7 are set at large)
+                      [--reps N] [--no-install] [--no-events] [--json FILE] [--cpu-prof DIR]
+  --scale     fixture size (default small; the goals are set at large)
   --check     exit 1 when a goal is missed or not measured
   --kinds     only these kinds (and only their goals)
   --reps      timed calls per kind for the in-process peers (default by scale)
   --no-install  never run apt-get for missing peers
   --no-events   skip the conntrack event storm (run with conntrack otherwise)
-  --json      also write every figure to FILE`;
+  --json      also write every figure to FILE
+  --cpu-prof  write a V8 CPU profile of each first-call process to DIR (open in Chrome DevTools)`;
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { scale: 'small', check: false, kinds: [...KINDS], install: true, events: true };
@@ -92,6 +97,7 @@ function parseArgs(argv: string[]): Options {
       if (!Number.isInteger(o.reps) || o.reps < 1 || o.reps > 1000) throw new Error('--reps must be an integer from 1 to 1000');
     } else if (a === '--no-install') o.install = false;
     else if (a === '--json') o.json = val();
+    else if (a === '--cpu-prof') o.cpuProf = path.resolve(val());
     else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -126,14 +132,18 @@ function conntrackEntriesEverywhere(): number | undefined {
   }
 }
 
-async function runMemLag(ns: string): Promise<MemLag> {
-  const r = await run(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(BENCH_DIR, 'ct-memlag.ts'), ns], {
+/** Runs a bench child (`file` in bench/, fresh heap) and parses its JSON line. */
+async function runChild<T extends { skip?: string }>(file: string, ns: string): Promise<T> {
+  const r = await run(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(BENCH_DIR, file), ns], {
     cwd: path.join(BENCH_DIR, '..'),
   });
   const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
-  if (!line) return { skip: `child failed: ${(r.stderr || `exit ${r.status}`).trim().split('\n')[0]}` };
-  return JSON.parse(line) as MemLag;
+  if (!line) return { skip: `child failed: ${(r.stderr || `exit ${r.status}`).trim().split('\n')[0]}` } as T;
+  return JSON.parse(line) as T;
 }
+
+/** Fresh processes per kind for the first-call figures. */
+const FIRST_CALL_PROCESSES = 3;
 
 async function main(): Promise<number> {
   let o: Options;
@@ -210,7 +220,11 @@ async function main(): Promise<number> {
     addrOne: { kernel: notRun, client: notRun, go: notRun, linkName: fx.oneLinkName },
     del: { nlwrap: notRun, tool: notRun, go: notRun, expected: Math.floor(scale.flows / 100) },
     memlag: { skip: NOT_SELECTED },
+    stream: { skip: NOT_SELECTED },
+    first: [],
   };
+  log(`first calls: ${FIRST_CALL_PROCESSES} fresh processes per kind, nlwrap and Go`);
+  ex.first = await firstCalls(goPeer, fx.name, o.kinds, FIRST_CALL_PROCESSES, o.cpuProf);
   if (o.kinds.includes('addrs')) {
     const a = await addrOneLink(h, fx.oneLinkIndex, scale.reps);
     const goOne = await runGoOne(goPeer, fx.name, scale.reps, ['-link', String(fx.oneLinkIndex)], 'addrs1');
@@ -218,7 +232,15 @@ async function main(): Promise<number> {
   }
   if (o.kinds.includes('conntrack')) {
     log('conntrack list memory / timer lag (child process)');
-    ex.memlag = await runMemLag(fx.name);
+    ex.memlag = await runChild<MemLag>('ct-memlag.ts', fx.name);
+    // The floor timed again right before and after, so the stream is compared
+    // with the kernel as it is at that moment on this shared machine.
+    log('conntrack stream folded into counters (child process), between two runs of the floor');
+    const floorBefore = (await runFloor(floor, fx.path, 3, ['conntrack'])).get('conntrack');
+    ex.stream = await runChild<StreamRun>('ct-stream.ts', fx.name);
+    const floorAfter = (await runFloor(floor, fx.path, 3, ['conntrack'])).get('conntrack');
+    const near = [floorBefore?.ms, floorAfter?.ms].filter((v): v is number => v !== undefined);
+    if (near.length) ex.stream.floorMs = median(near);
     // Deletes last: each run removes another 1% (marks 1-3 nlwrap, 4-6 conntrack -D, 7-9 Go).
     log('conntrack deletes');
     ex.del.nlwrap = await deleteByMark(h, [1, 2, 3]);

@@ -19,6 +19,7 @@ interface BenchApi {
   routeListFiltered?: (family: number, filter: { table: number }, mask: number) => AnyList;
   xfrmPolicyList?: (family: number) => AnyList;
   conntrackTableList?: (table: number, family: number) => AnyList;
+  conntrackTableStream?: (table: number, family: number) => AsyncIterable<unknown[]>;
   conntrackDeleteFilters?: (table: number, family: number, ...filters: unknown[]) => Promise<number>;
   stats: { bytesReceived: number; messagesReceived: number };
   close(): void;

@@ -1,7 +1,9 @@
 // The bench's output: one table per kind (nlwrap, C floor, Go, iproute2 /
-// conntrack-tools, ratios), the extra figures (addrList of one link, the 1%
-// conntrack delete, memory and timer lag of the big conntrack list), and the
-// goals of issue 7 with PASS / MISS / NOT MEASURED.
+// conntrack-tools, ratios), the first call of each kind in a fresh process
+// (nlwrap and Go), the extra figures (addrList of one link, the 1% conntrack
+// delete, memory and timer lag of the big conntrack list and of the same
+// table through a stream), and the goals with PASS / MISS / NOT MEASURED.
+import type { FirstCalls } from './first-call';
 import type { Kind, PeerResult } from './peers';
 
 export interface KindRow {
@@ -24,10 +26,26 @@ export interface MemLag {
   skip?: string;
 }
 
+/** The big conntrack table through a stream folded into counters (bench/ct-stream.ts). */
+export interface StreamRun {
+  flows?: number;
+  coldMs?: number;
+  warmMs?: number;
+  lagColdMs?: number;
+  lagWarmMs?: number;
+  rssGrowthColdBytes?: number;
+  rssGrowthWarmBytes?: number;
+  /** The C floor's conntrack dump timed right before and after the stream (median). */
+  floorMs?: number;
+  skip?: string;
+}
+
 export interface Extras {
   addrOne: { kernel: PeerResult; client: PeerResult; go: PeerResult; linkName: string };
   del: { nlwrap: PeerResult; tool: PeerResult; go: PeerResult; expected: number };
   memlag: MemLag;
+  stream: StreamRun;
+  first: FirstCalls[];
 }
 
 export interface Goal {
@@ -36,12 +54,17 @@ export interface Goal {
   detail: string;
 }
 
-/** ≤ this many times the C floor, per kind (issue 7). */
-export const FLOOR_LIMIT: Record<Kind, number> = { links: 1.5, addrs: 3, routes: 1.5, xfrm: 3, conntrack: 1.5 };
-export const LAG_LIMIT_MS = 20;
+/** The list calls, warm: ≤ this many times the C floor, per kind. */
+export const FLOOR_LIMIT: Record<Kind, number> = { links: 1.5, addrs: 3, routes: 2, xfrm: 3, conntrack: 1.5 };
+/** The big conntrack list's timer lag: ≤ this many times V8's own floor for as many objects. */
+export const LAG_FLOOR_LIMIT = 1.5;
 /** The skip reason of the extra figures when their kind was left out with --kinds. */
 export const NOT_SELECTED = 'kind not selected';
 export const RSS_LIMIT = 2;
+/** The big conntrack table through a stream folded into counters. */
+export const STREAM_RSS_LIMIT = 16 * 2 ** 20;
+export const STREAM_LAG_LIMIT_MS = 10;
+export const STREAM_FLOOR_LIMIT = 1.3;
 
 const fmtMs = (v: number): string => (v < 10 ? v.toFixed(2) : v.toFixed(1));
 const ms = (r: PeerResult): string => (r.ms === undefined ? '—' : fmtMs(r.ms));
@@ -76,17 +99,56 @@ export function goals(rows: KindRow[], ex: Extras): Goal[] {
           : `${x(vsFloor)}${vsFloor > lim ? `, ${((vsFloor / lim - 1) * 100).toFixed(0)}% over the limit` : ''}`,
     });
   }
-  if (rows.some((r) => r.kind === 'conntrack')) {
-    const m = ex.memlag;
-    const lag = m.lagColdMs === undefined ? undefined : Math.max(m.lagColdMs, m.lagWarmMs ?? 0);
+  for (const f of ex.first) {
+    const vsGo = ratio(f.nlwrap, f.go);
     out.push({
-      what: `conntrack list: event-loop lag ≤ ${LAG_LIMIT_MS} ms`,
-      ok: lag === undefined ? null : lag <= LAG_LIMIT_MS,
+      what: `${f.kind}: first call ≤ Go's first call`,
+      ok: vsGo === undefined ? null : vsGo <= 1,
+      detail: vsGo === undefined ? why(f.nlwrap, f.go) : `${ms(f.nlwrap)} vs ${ms(f.go)} ms (${x(vsGo)})`,
+    });
+  }
+  const floorCt = rows.find((r) => r.kind === 'conntrack')?.floor;
+  if (floorCt) {
+    const st = ex.stream;
+    const rss = st.rssGrowthColdBytes === undefined ? undefined : Math.max(st.rssGrowthColdBytes, st.rssGrowthWarmBytes ?? 0);
+    out.push({
+      what: `conntrack stream: peak RSS growth ≤ ${mib(STREAM_RSS_LIMIT)}`,
+      ok: rss === undefined ? null : rss <= STREAM_RSS_LIMIT,
+      detail:
+        rss === undefined
+          ? (st.skip ?? 'not measured')
+          : `max ${mib(rss)} (cold ${mib(st.rssGrowthColdBytes)}, warm ${mib(st.rssGrowthWarmBytes)})`,
+    });
+    const lag = st.lagColdMs === undefined ? undefined : Math.max(st.lagColdMs, st.lagWarmMs ?? 0);
+    out.push({
+      what: `conntrack stream: timer lag ≤ ${STREAM_LAG_LIMIT_MS} ms`,
+      ok: lag === undefined ? null : lag <= STREAM_LAG_LIMIT_MS,
       detail:
         lag === undefined
+          ? (st.skip ?? 'not measured')
+          : `max ${lag.toFixed(1)} ms (cold ${st.lagColdMs!.toFixed(1)}, warm ${st.lagWarmMs?.toFixed(1) ?? '—'})`,
+    });
+    const floorMs = st.floorMs ?? floorCt.ms;
+    const vsFloor = st.warmMs === undefined || floorMs === undefined ? undefined : st.warmMs / floorMs;
+    out.push({
+      what: `conntrack stream: time ≤ ${STREAM_FLOOR_LIMIT}× C floor`,
+      ok: vsFloor === undefined ? null : vsFloor <= STREAM_FLOOR_LIMIT,
+      detail:
+        vsFloor === undefined
+          ? (st.skip ?? why({ ms: st.warmMs }, floorCt))
+          : `${fmtMs(st.warmMs!)} vs ${fmtMs(floorMs!)} ms (${x(vsFloor)}; cold ${fmtMs(st.coldMs!)} ms)`,
+    });
+    const m = ex.memlag;
+    const listLag = m.lagColdMs === undefined ? undefined : Math.max(m.lagColdMs, m.lagWarmMs ?? 0);
+    const vsV8 = listLag === undefined || !m.jsCopyLagMs ? undefined : listLag / m.jsCopyLagMs;
+    out.push({
+      what: `conntrack list: timer lag ≤ ${LAG_FLOOR_LIMIT}× V8's floor`,
+      ok: vsV8 === undefined ? null : vsV8 <= LAG_FLOOR_LIMIT,
+      detail:
+        vsV8 === undefined
           ? (m.skip ?? 'not measured')
-          : `max ${lag.toFixed(1)} ms (cold ${m.lagColdMs!.toFixed(1)}, warm ${m.lagWarmMs!.toFixed(1)}; ` +
-            `a pure-JS copy of the flows: ${m.jsCopyLagMs?.toFixed(1) ?? '—'})`,
+          : `max ${listLag!.toFixed(1)} ms (cold ${m.lagColdMs!.toFixed(1)}, warm ${m.lagWarmMs!.toFixed(1)}) vs ` +
+            `${m.jsCopyLagMs!.toFixed(1)} ms for a pure-JS copy of the flows (${x(vsV8)})`,
     });
     const growth = m.rssGrowthBytes;
     const obj = m.objectsBytes;
@@ -159,14 +221,35 @@ export function render(rows: KindRow[], ex: Extras, gs: Goal[]): string {
       if (res.skip !== undefined) skips.push(`  ${r.kind} / ${peer}: skipped: ${res.skip}`);
   if (skips.length) out.push('', 'skipped:', ...skips);
 
+  if (ex.first.length) out.push(...firstSection(ex.first));
   const a = ex.addrOne;
   if (a.kernel.skip !== NOT_SELECTED) out.push(...addrSection(ex));
   if (ex.del.nlwrap.skip !== NOT_SELECTED) out.push(...conntrackSection(ex));
-  out.push('', 'goals (issue 7):');
+  out.push('', 'goals:');
   const tag = (ok: boolean | null): string => (ok === null ? 'NOT MEASURED' : ok ? 'PASS' : 'MISS');
   const w = Math.max(...gs.map((g) => g.what.length));
   for (const g of gs) out.push(`  ${tag(g.ok).padEnd(12)}  ${g.what.padEnd(w)}  ${g.detail}`);
   return out.join('\n');
+}
+
+function firstSection(first: FirstCalls[]): string[] {
+  const extra = (r: PeerResult, key: string): string => (r.extra?.[key] === undefined ? '—' : fmtMs(r.extra[key]));
+  return [
+    '',
+    'first call of each kind in a fresh process (median over the processes; handle opened before, untimed):',
+    table(
+      ['kind', 'nlwrap 1st ms', '2nd ms', '3rd ms', 'Go 1st ms', 'nlwrap/Go', 'note'],
+      first.map((f) => [
+        f.kind,
+        ms(f.nlwrap),
+        extra(f.nlwrap, 'secondMs'),
+        extra(f.nlwrap, 'thirdMs'),
+        ms(f.go),
+        x(ratio(f.nlwrap, f.go)),
+        [f.nlwrap.skip && `nlwrap: ${f.nlwrap.skip}`, f.go.skip && `Go: ${f.go.skip}`].filter(Boolean).join('; '),
+      ]),
+    ),
+  ];
 }
 
 function addrSection(ex: Extras): string[] {
@@ -224,6 +307,15 @@ function conntrackSection(ex: Extras): string[] {
       : [
           `  V8's own floor: a pure-JS copy of those flows, 256 per turn, no netlink: max timer lag ${m.jsCopyLagMs.toFixed(1)} ms`,
         ]),
+  );
+  const st = ex.stream;
+  out.push(
+    st.skip !== undefined
+      ? `conntrack stream: skipped: ${st.skip}`
+      : `conntrack stream of ${st.flows} flows folded into counters (fresh process): ${st.coldMs?.toFixed(0)} ms cold, ` +
+          `${st.warmMs?.toFixed(0)} ms warm; peak RSS growth ${mib(st.rssGrowthColdBytes)} cold / ${mib(st.rssGrowthWarmBytes)} warm; ` +
+          `max timer lag ${st.lagColdMs?.toFixed(1)} ms cold / ${st.lagWarmMs?.toFixed(1)} ms warm; ` +
+          `the C floor right before and after it: ${st.floorMs === undefined ? '—' : fmtMs(st.floorMs)} ms`,
   );
   return out;
 }

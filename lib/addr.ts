@@ -44,11 +44,17 @@ export async function addrList(
       throw new LinkNotFoundError(`index ${index}`, 'addrList');
     throw err;
   }
-  const out = all.filter((a) => addrMatches(a, index, fam));
+  // In place, and not at all when there is nothing to filter: `all` is this
+  // call's own array, and 10 000 addresses need no second one.
+  if (index !== 0 || fam !== FAMILY_ALL) {
+    let n = 0;
+    for (const a of all) if (addrMatches(a, index, fam)) all[n++] = a;
+    all.length = n;
+  }
   // A strict kernel answers ENODEV for a missing link; without it, an empty
   // answer must be checked so both paths agree.
-  if (index !== 0 && out.length === 0 && !kernelFiltered) await linkExists(c, 'addrList', index);
-  return out;
+  if (index !== 0 && all.length === 0 && !kernelFiltered) await linkExists(c, 'addrList', index);
+  return all;
 }
 
 /** addrList as a stream of batches (a missing link ends it empty rather than with LinkNotFoundError). */

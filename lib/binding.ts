@@ -79,6 +79,13 @@ export interface NativeStream {
   close(): void;
   ref(): void;
   unref(): void;
+  /** Read from the socket so far (dumps): with backpressure it stops growing while nobody reads. */
+  progress(): NativeProgress;
+}
+
+export interface NativeProgress {
+  bytes: number;
+  datagrams: number;
 }
 
 /** One declared argument of an operation (NLW_ARGS in src-native/args.h). */
@@ -118,6 +125,8 @@ export interface NativeHandleOptions {
 export interface NativeBinding {
   NativeHandle: new (options: NativeHandleOptions) => NativeHandle;
   parse(parser: string, buf: Uint8Array): NativeRecords;
+  /** Frees a decoded chunk's buffers now rather than at a later GC; its arrays read as empty afterwards. */
+  release(records: NativeRecords): void;
   schemas: NativeSchema[];
   constants: Record<string, number>;
   ops: string[];

@@ -8,7 +8,7 @@ import { bare } from './args';
 import type { NativeEnd, NativeEventSource, NativeHandle, NativeRecords } from './binding';
 import type { OpArgs, OpName } from './generated/args';
 import { FAMILY_V4, FAMILY_V6 } from './constants';
-import { decodeRecordsSync, type DeleteOutcome, type Root, type Roots } from './decode';
+import { ChunkSlicer, type DeleteOutcome, type Root, type Roots } from './decode';
 import { DumpStream, type StreamEnd } from './dump-stream';
 import { fromNative, handleClosedError, NetlinkError } from './errors';
 import { nativeRequest } from './native-request';
@@ -146,7 +146,8 @@ export class Calls {
         timeoutMs: this.timeoutMs,
         policy: this.policy,
         site,
-        decode: (chunk: NativeRecords) => keep(decodeRecordsSync(chunk, root) as ItemOf<O>[]),
+        open: (chunk: NativeRecords) => new ChunkSlicer(chunk, root),
+        keep: keep as (items: Roots[Root][]) => T[],
         onEnd: (end: StreamEnd) => {
           this.stats.bytesReceived += end.bytes;
           this.stats.messagesReceived += end.messages;

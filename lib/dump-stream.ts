@@ -10,11 +10,19 @@
 // the kernel flagged it (`interrupted`); under onInterrupted: 'throw' the
 // iterator then rejects with DumpInterruptedError (its `partial` is empty:
 // the batches were already yielded), under 'return' the logger hears of it.
-import type { NativeHandle, NativeRecords, NativeStream } from './binding';
+import { binding, type NativeHandle, type NativeRecords, type NativeStream } from './binding';
 import type { OpArgs, OpName } from './generated/args';
 import { DumpInterruptedError, fromNative } from './errors';
 import type { RetryPolicy } from './retry';
 import type { CheckedStreamOptions } from './args';
+import { decodeTurn, type ChunkSlicer, type Root, type Roots } from './decode';
+
+/**
+ * Objects per batch: the consumer's memory between two next() calls. A chunk
+ * (~1 000 records) is decoded in batches of this many, so that V8's young
+ * generation, which a batch outlives while it is folded, stays small.
+ */
+const BATCH = 256;
 
 export interface StreamOptions {
   /** Chunks (about a thousand objects each) the addon decodes ahead of the consumer; at most 64. Default 2. */
@@ -41,8 +49,10 @@ export interface StreamSpec<T> {
   timeoutMs: number;
   policy: RetryPolicy;
   site: { stack?: string };
-  /** A chunk's objects, as the list call returns them (decoded, then its own filter). */
-  decode: (chunk: NativeRecords) => T[];
+  /** A chunk's records, to be decoded a batch at a time. */
+  open: (chunk: NativeRecords) => ChunkSlicer<Root>;
+  /** The list call's own filter and shaping of decoded records. */
+  keep: (items: Roots[Root][]) => T[];
   /** Counts the attempt on the handle (interrupted or not). */
   onEnd?: (end: StreamEnd) => void;
 }
@@ -57,6 +67,8 @@ export class DumpStream<T> implements AsyncIterable<T[]> {
   readonly #highWaterMark: number;
   #stream: NativeStream | null = null;
   #pending: NativeRecords[] = [];
+  /** The chunk being decoded, a batch at a time. */
+  #current: ChunkSlicer<Root> | null = null;
   #end: StreamEnd | null = null;
   /** Thrown once the batches that came with the end were yielded. */
   #failure: Error | null = null;
@@ -88,11 +100,23 @@ export class DumpStream<T> implements AsyncIterable<T[]> {
       timeoutMs: 0,
       policy: { maxAttempts: 1, onInterrupted: 'return', logger: { warn: () => undefined } },
       site: {},
-      decode: () => [],
+      open: () => {
+        throw new Error('never started');
+      },
+      keep: () => [],
     };
     const s = new DumpStream<T>(spec, { highWaterMark: 1, signal: null });
     s.#startError = err;
     return s;
+  }
+
+  /**
+   * What the addon has read from the kernel for this stream so far. While the
+   * consumer does not take batches it stops growing: the rest of the dump
+   * waits in the kernel.
+   */
+  get received(): { bytes: number; datagrams: number } {
+    return this.#stream?.progress() ?? { bytes: 0, datagrams: 0 };
   }
 
   /** How the dump ended, once it has; null before. */
@@ -104,7 +128,10 @@ export class DumpStream<T> implements AsyncIterable<T[]> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const chunk of this.#pending) binding.release(chunk);
     this.#pending = [];
+    if (this.#current) binding.release(this.#current.raw);
+    this.#current = null;
     this.#stream?.close();
     this.#signal?.removeEventListener('abort', this.#onAbort);
     this.#signal = null;
@@ -126,9 +153,21 @@ export class DumpStream<T> implements AsyncIterable<T[]> {
   async #nextBatch(): Promise<T[] | null> {
     for (;;) {
       if (this.#closed) return null;
-      const chunk = this.#pending.shift();
-      if (chunk) {
-        const items = this.#spec.decode(chunk);
+      if (this.#current === null) {
+        const chunk = this.#pending.shift();
+        if (chunk) this.#current = this.#spec.open(chunk);
+      }
+      const cur = this.#current;
+      if (cur) {
+        // The consumer's time counts too: a stream read at full speed still lets timers run.
+        await decodeTurn();
+        if (this.#closed) return null;
+        const items = this.#spec.keep(cur.take(BATCH));
+        if (cur.done) {
+          // Its memory goes back now, not at the next GC: the queue's bound is what memory the stream holds.
+          binding.release(cur.raw);
+          this.#current = null;
+        }
         if (items.length > 0) return items;
         continue;
       }

@@ -65,6 +65,7 @@ export function failedStream(err: Error): NativeStream {
     close: () => undefined,
     ref: () => undefined,
     unref: () => undefined,
+    progress: () => ({ bytes: 0, datagrams: 0 }),
   };
 }
 

@@ -308,6 +308,15 @@ Napi::Value Parse(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// release(records): frees a decoded chunk's buffers now (js_convert.h).
+Napi::Value Release(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject())
+    throw Napi::TypeError::New(env, "release(records) expected");
+  release_records(env, info[0].As<Napi::Object>());
+  return env.Undefined();
+}
+
 Napi::Array schemas_to_js(Napi::Env env) {
   const auto& all = schema_registry();
   Napi::Array arr = Napi::Array::New(env, all.size());
@@ -356,6 +365,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   data->stream_ctor = Napi::Persistent(define_stream_class(env));
   exports.Set("NativeHandle", ctor);
   exports.Set("parse", Napi::Function::New(env, Parse, "parse"));
+  exports.Set("release", Napi::Function::New(env, Release, "release"));
   exports.Set("schemas", schemas_to_js(env));
   Napi::Object constants = Napi::Object::New(env);
   for (auto& c : constant_registry()) constants.Set(c.first, c.second);

@@ -60,6 +60,7 @@ bool transact_and_parse(const MessageParser& parse, OpContext& ctx, std::vector<
       return true;
     });
     DatagramSink sink = [&](const uint8_t* p, size_t n, NlError* err) {
+      if (ctx.on_datagram) ctx.on_datagram(ctx.reply);
       return pipeline.push(p, n, err);
     };
     if (!ctx.sock->transact(request, ctx.timeout_ms, ctx.cancel, &ctx.reply, ctx.err, &sink))

@@ -41,6 +41,10 @@ struct OpContext {
   size_t chunk_cells = 48 * 1024;
   // The addon instance's threads, for the parse pipeline; null: parse inline.
   AddonThreads* threads = nullptr;
+  // Called on the reading thread after each datagram that carried data, with
+  // the reply's totals so far (a stream's progress, readable from JS while
+  // the dump runs).
+  std::function<void(const Reply&)> on_datagram = nullptr;
 };
 
 // Decides which data messages a parse keeps (family filters done natively,

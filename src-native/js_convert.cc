@@ -69,4 +69,24 @@ Napi::Object records_to_js(Napi::Env env, RecordSet& set) {
   return o;
 }
 
+namespace {
+void detach(Napi::Env env, Napi::Value v) {
+  if (!v.IsTypedArray()) return;
+  Napi::ArrayBuffer ab = v.As<Napi::TypedArray>().ArrayBuffer();
+  bool detached = false;
+  if (napi_is_detached_arraybuffer(env, ab, &detached) == napi_ok && !detached)
+    napi_detach_arraybuffer(env, ab);
+}
+}  // namespace
+
+void release_records(Napi::Env env, Napi::Object records) {
+  Napi::Value cells = records.Get("cells");
+  if (cells.IsArray()) {
+    Napi::Array arr = cells.As<Napi::Array>();
+    for (uint32_t i = 0; i < arr.Length(); i++) detach(env, arr.Get(i));
+  }
+  detach(env, records.Get("stringOffsets"));
+  detach(env, records.Get("stringLists"));
+}
+
 }  // namespace nlw

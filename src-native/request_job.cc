@@ -25,6 +25,7 @@ void run(RequestJob& job, StreamProducer& p) {
       job.op,    sock.get(), job.args, job.timeout_ms, {job.core->cancel_fd(), p.stop_fd()},
       out.get(), Reply{},    &err};
   ctx.threads = job.threads.get();
+  ctx.on_datagram = [&p](const Reply& r) { p.progress(r.bytes, r.datagrams); };
   ctx.emit = [&p, &root](RecordSet&& chunk) {
     int64_t n = static_cast<int64_t>(chunk.count(root));
     return p.channel().push(std::make_unique<RecordSet>(std::move(chunk)), 1, n);

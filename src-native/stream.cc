@@ -5,6 +5,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <deque>
 #include <mutex>
 #include <utility>
@@ -105,6 +106,8 @@ class StreamState {
   }
 
   const std::string op;
+  // Read from the socket so far: written by the producer, read by JS.
+  std::atomic<uint64_t> bytes{0}, datagrams{0};
   std::mutex stop_mu;
   Fd stop;  // an eventfd: readable once JS closed the stream
   Channel channel;
@@ -123,7 +126,13 @@ int StreamProducer::stop_fd() const {
   return state_->stop.get();
 }
 
+void StreamProducer::progress(uint64_t bytes, uint64_t datagrams) {
+  state_->bytes.store(bytes, std::memory_order_relaxed);
+  state_->datagrams.store(datagrams, std::memory_order_relaxed);
+}
+
 void StreamProducer::finish(ChannelEnd end) {
+  progress(end.bytes, end.datagrams);
   state_->close_stop();
   state_->channel.finish(std::move(end));
   state_->release();
@@ -152,7 +161,8 @@ class NativeStream : public Napi::ObjectWrap<NativeStream> {
     return DefineClass(
         env, "NativeStream",
         {InstanceMethod("read", &NativeStream::Read), InstanceMethod("close", &NativeStream::Close),
-         InstanceMethod("ref", &NativeStream::Ref), InstanceMethod("unref", &NativeStream::Unref)});
+         InstanceMethod("ref", &NativeStream::Ref), InstanceMethod("unref", &NativeStream::Unref),
+         InstanceMethod("progress", &NativeStream::Progress)});
   }
 
   explicit NativeStream(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeStream>(info) {}
@@ -219,6 +229,16 @@ class NativeStream : public Napi::ObjectWrap<NativeStream> {
       state_->settle(env, d, none, &end);
     }
     return env.Undefined();
+  }
+
+  Napi::Value Progress(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Object o = Napi::Object::New(env);
+    uint64_t bytes = state_ ? state_->bytes.load(std::memory_order_relaxed) : 0;
+    uint64_t datagrams = state_ ? state_->datagrams.load(std::memory_order_relaxed) : 0;
+    o.Set("bytes", static_cast<double>(bytes));
+    o.Set("datagrams", static_cast<double>(datagrams));
+    return o;
   }
 
   Napi::Value Ref(const Napi::CallbackInfo& info) {

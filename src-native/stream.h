@@ -5,7 +5,8 @@
 // as anything is queued (every queued item at once), close() stops the
 // producer, ref()/unref() decide whether a running producer keeps the event
 // loop alive (a subscription can be unref'ed; a dump always holds it, as
-// libuv's own requests do).
+// libuv's own requests do), progress() -> { bytes, datagrams } read from the
+// socket so far (with backpressure it stops growing while JS does not read).
 // Producer side, StreamProducer: plain C++, no N-API; its channel carries
 // the records, its stop fd turns readable when JS closed the stream, and
 // finish() is its last call.
@@ -33,6 +34,8 @@ class StreamProducer {
   // The producer's last call: the end goes to JS after the queued items,
   // and the stream stops holding the event loop.
   void finish(ChannelEnd end);
+  // What the producer has read from its socket so far (any thread).
+  void progress(uint64_t bytes, uint64_t datagrams);
 
  private:
   std::shared_ptr<StreamState> state_;

@@ -5,8 +5,9 @@
 // selector; AH v4 and v6; ESP v6 with ESN and replay window 128 (dst
 // 2001:db8::); ESP-in-UDP with if_id, output mark and extra flags; IPComp and
 // its IPIP SA; a larval allocspi SA. Family filtering; keys only with
-// --show-keys in the CLI. Real counters: UDP through an ESP tunnel between two
-// namespaces over veth, checked against ip. And dumps under state churn.
+// --show-keys in the CLI; xfrmStateStream yields the same states. Real
+// counters: UDP through an ESP tunnel between two namespaces over veth,
+// checked against ip. And dumps under state churn.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
@@ -76,6 +77,35 @@ test('xfrmStateList agrees with ip -s xfrm state field by field (kernel 6.1)', a
     for (const out of [await run('--show-keys'), await run('--json', '--show-keys')])
       assert.ok(out.includes(A256.slice(2)) && out.includes(G160.slice(2)));
     assert.equal(JSON.parse(await run('--json', '--family', 'inet6')).length, 2);
+  } finally {
+    h.close();
+  }
+});
+
+test('xfrmStateStream yields what xfrmStateList returns, keys included (kernel 6.1)', async () => {
+  const ns = createNetns('xsst');
+  const lines = [...STATES];
+  for (let i = 0; i < 600; i++)
+    lines.push(
+      `xfrm state add src 192.0.2.1 dst 198.18.${i >> 8}.${i & 0xff} proto ah spi ${0x10000 + i} mode transport auth-trunc hmac(sha256) ${A256} 96`,
+    );
+  ipBatch(ns, lines);
+  const h = new Handle({ netns: ns, families: [6] });
+  try {
+    for (const family of [undefined, FAMILY_V4, FAMILY_V6]) {
+      const listed = await h.xfrmStateList(family);
+      const batches: XfrmState[][] = [];
+      for await (const b of h.xfrmStateStream(family)) batches.push(b);
+      const streamed = batches.flat();
+      if (family !== FAMILY_V6) assert.ok(batches.length >= 2, `${batches.length} batches`);
+      assert.deepStrictEqual(streamed, listed);
+      // The keys are not enumerable: compared on their own.
+      assert.deepStrictEqual(
+        streamed.map((st) => [st.auth?.key, st.crypt?.key, st.aead?.key]),
+        listed.map((st) => [st.auth?.key, st.crypt?.key, st.aead?.key]),
+      );
+    }
+    assert.equal((await h.xfrmStateList()).length, STATES.length + 1 + 600);
   } finally {
     h.close();
   }

@@ -1,0 +1,106 @@
+// Child process of the bench (fresh heap): the big conntrack table through
+// conntrackTableStream, each batch folded into counters and dropped, as an
+// agent that only counts flows would do. Memory must not grow with the
+// table, timers must keep running, and the whole stream must cost about what
+// a bare C dumper does.
+//
+//   node --expose-gc --import tsx bench/ct-stream.ts NETNS
+//
+// - Peak RSS growth: VmHWM during the stream minus VmRSS before it, after a
+//   full GC and with the high-water mark reset (/proc/self/clear_refs);
+//   RSS is also sampled on every timer tick.
+// - Timer lag: perf_hooks.monitorEventLoopDelay at 1 ms resolution.
+// - Time: from the call to the last batch folded.
+// The first stream of the process (cold: decoders not yet optimised, the
+// addon's threads not yet started) and the median of three more (warm), each
+// after a full GC. Prints one JSON line.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { ConntrackTable, FAMILY_ALL, openHandle } from './nlwrap';
+import { median } from './peers';
+
+const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => {});
+
+function statusBytes(field: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) * 1024 : NaN;
+}
+
+interface Flow {
+  forward: { protocol: number };
+  status: number | null;
+}
+
+interface Run {
+  ms: number;
+  lagMs: number;
+  rssGrowthBytes: number;
+  flows: number;
+}
+
+async function main(): Promise<void> {
+  const ns = process.argv[2];
+  const h = openHandle(ns);
+  if (typeof h.conntrackTableStream !== 'function') {
+    console.log(JSON.stringify({ skip: 'Handle.conntrackTableStream not in this build yet' }));
+    h.close();
+    return;
+  }
+  let peak = 0;
+  const sample = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 1);
+
+  const once = async (): Promise<Run> => {
+    gc();
+    let hwmReset = true;
+    try {
+      writeFileSync('/proc/self/clear_refs', '5');
+    } catch {
+      hwmReset = false;
+    }
+    const rss0 = statusBytes('VmRSS');
+    peak = rss0;
+    const hist = monitorEventLoopDelay({ resolution: 1 });
+    hist.enable();
+    const t0 = process.hrtime.bigint();
+    // The counters an agent keeps: flows per protocol, and how many are assured.
+    const perProto = new Map<number, number>();
+    let assured = 0;
+    let flows = 0;
+    for await (const batch of h.conntrackTableStream!(ConntrackTable, FAMILY_ALL)) {
+      for (const f of batch as Flow[]) {
+        perProto.set(f.forward.protocol, (perProto.get(f.forward.protocol) ?? 0) + 1);
+        if ((f.status ?? 0) & 4) assured++;
+      }
+      flows += batch.length;
+    }
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    hist.disable();
+    const hwm = hwmReset ? statusBytes('VmHWM') : NaN;
+    const top = Math.max(peak, Number.isNaN(hwm) ? 0 : hwm);
+    if (assured > flows) throw new Error('unreachable: keeps the counters alive');
+    return { ms, lagMs: hist.max / 1e6, rssGrowthBytes: top - rss0, flows };
+  };
+
+  const cold = await once();
+  const warm: Run[] = [];
+  for (let i = 0; i < 3; i++) warm.push(await once());
+  clearInterval(sample);
+  h.close();
+  console.log(
+    JSON.stringify({
+      flows: cold.flows,
+      coldMs: cold.ms,
+      warmMs: median(warm.map((r) => r.ms)),
+      lagColdMs: cold.lagMs,
+      lagWarmMs: Math.max(...warm.map((r) => r.lagMs)),
+      rssGrowthColdBytes: cold.rssGrowthBytes,
+      rssGrowthWarmBytes: Math.max(...warm.map((r) => r.rssGrowthBytes)),
+    }),
+  );
+}
+
+main().catch((err: Error) => {
+  console.log(JSON.stringify({ skip: `failed: ${err.message}` }));
+});
