@@ -72,11 +72,11 @@ uint16_t be16(uint16_t v) {
 #define CT_MATCH_ARGS(F) F(filters, Bytes, Req)
 NLW_ARGS_EXTEND(CtMatchArgs, CtDumpArgs, CT_DUMP_ARGS, CT_MATCH_ARGS)
 
-// ct.match / ct.matchIdentities: the table's
-// dump (ct.dump's request), each flow parsed and matched as its datagram is
-// read (pipelined as any dump). A flow listed twice (a dump under churn,
-// interrupted or not) is kept once. NLM_F_DUMP_INTR is only reported (Reply.interrupted): whether
-// an interrupted match counts is the facade's retry policy.
+// ct.match / ct.matchIdentities: the table's dump (ct.dump's request), each
+// flow parsed and matched as its datagram is read (pipelined as any dump). A
+// flow listed twice (a dump under churn, interrupted or not) is kept once.
+// NLM_F_DUMP_INTR is only reported (Reply.interrupted): whether an
+// interrupted match counts is the facade's retry policy.
 bool run_match(OpContext& ctx, const CtMatchArgs& args, bool identities) {
   CtFilterSet filters;
   std::string why;
