@@ -31,7 +31,6 @@ export { Watch, type WatchChange, type WatchStats } from './watch';
 export type { LinkUpdate, AddrUpdate, RouteUpdate } from './updates';
 export {
   CONNTRACK_EVENT_GROUPS,
-  conntrackKey,
   type ConntrackEventGroup,
   type ConntrackSubscribeOptions,
   type ConntrackUpdate,

@@ -14,7 +14,6 @@ import {
   ConntrackFilter,
   ConntrackOrigDstPort,
   ConntrackTable,
-  conntrackKey,
   FAMILY_ALL,
   Handle,
   XFRM_MSG_ACQUIRE,
@@ -25,6 +24,7 @@ import {
   type ConntrackFlow,
   type XfrmState,
 } from '../../lib/index';
+import { conntrackKey } from '../../lib/conntrack-events';
 import { ctInsert } from '../helpers/conntrack';
 import { collect, isMarker, updatesOf } from '../helpers/events';
 import { createNetns, deleteNetns, inNs, ipBatch } from '../helpers/netns';

@@ -27,7 +27,6 @@ import {
   ConntrackReplyDstIP,
   ConntrackTable,
   ConntrackUnmatchStatus,
-  conntrackKey,
   FAMILY_ALL,
   FAMILY_V4,
   FAMILY_V6,
@@ -44,6 +43,7 @@ import {
   type ConntrackUpdate,
   type Subscription,
 } from '../../lib/index';
+import { conntrackKey } from '../../lib/conntrack-events';
 import { ctInsert, enableLabels } from '../helpers/conntrack';
 import { collect, isMarker, updatesOf } from '../helpers/events';
 import { createNetns, deleteNetns, isRoot } from '../helpers/netns';

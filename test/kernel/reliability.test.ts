@@ -119,6 +119,9 @@ test('with every fd in use, the package-level calls reject with EMFILE, never th
       watchLinks: () => nl.watchLinks().ready,
       watchAddrs: () => nl.watchAddrs().ready,
       watchRoutes: () => nl.watchRoutes().ready,
+      xfrmSubscribe: () => nl.xfrmSubscribe()[Symbol.asyncIterator]().next(),
+      conntrackSubscribe: () => nl.conntrackSubscribe()[Symbol.asyncIterator]().next(),
+      watchConntrack: () => nl.watchConntrack(nl.ConntrackTable, nl.FAMILY_V4).ready,
       // Streams too: their first batch rejects.
       linkStream: () => nl.linkStream()[Symbol.asyncIterator]().next(),
       addrStream: () => nl.addrStream(null)[Symbol.asyncIterator]().next(),

@@ -20,13 +20,13 @@ import { test } from 'node:test';
 import {
   ConntrackFilter,
   ConntrackTable,
-  conntrackKey,
   FAMILY_V4,
   Handle,
   type ConntrackFlow,
   type LossMarker,
   type WatchChange,
 } from '../../lib/index';
+import { conntrackKey } from '../../lib/conntrack-events';
 import { ctInsert } from '../helpers/conntrack';
 import { ctInsertAsync, flowSrc, flowTuple, inputFile, rmInput, storm } from '../helpers/ct-storm';
 import { collect, isMarker, sleep, updatesOf } from '../helpers/events';
