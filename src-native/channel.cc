@@ -45,6 +45,16 @@ bool Channel::push(std::unique_ptr<RecordSet> records, size_t weight, int64_t dr
     return true;
   }
   if (closed_) return false;
+  if (!items_.empty()) {
+    ChannelItem& last = items_.back();
+    if (last.records && last.weight + weight <= merge_limit_) {
+      last.records->append(*records);
+      last.weight += weight;
+      weight_ += weight;
+      wake_locked(lock);
+      return true;
+    }
+  }
   ChannelItem item;
   item.records = std::move(records);
   item.weight = weight;
@@ -52,6 +62,11 @@ bool Channel::push(std::unique_ptr<RecordSet> records, size_t weight, int64_t dr
   weight_ += weight;
   wake_locked(lock);
   return true;
+}
+
+void Channel::merge_up_to(size_t weight) {
+  std::lock_guard<std::mutex> lock(mu_);
+  merge_limit_ = weight;
 }
 
 void Channel::lost(const char* why, int64_t dropped) {

@@ -13,6 +13,13 @@
 // The producer wakes JS (a thread-safe function call) only when JS waits
 // for data and nothing is on its way already: one wake-up per batch of
 // chunks, however many the producer queued meanwhile.
+//
+// A subscription pushes what each wake-up of its socket brought, often one
+// event; each chunk has a fixed cost (its vectors, ~10 KiB, and its JS
+// arrays), so a consumer that falls behind would hold thousands of one-event
+// chunks, many times the size of their records. With merge_up_to(), a chunk
+// pushed behind another is appended to it while their sum stays under the
+// limit: the queue holds few, full chunks, and memory follows the bound.
 #pragma once
 
 #include <condition_variable>
@@ -65,6 +72,9 @@ class Channel {
   // never blocks; a chunk that does not fit becomes (or grows) a loss
   // marker of `dropped` records; false once closed.
   bool push(std::unique_ptr<RecordSet> records, size_t weight, int64_t dropped_if_lost);
+  // Chunks pushed behind a chunk not yet taken are appended to it while
+  // their total weight stays at most `weight` (0, the default: never).
+  void merge_up_to(size_t weight);
   // A loss the producer saw itself (ENOBUFS): a marker after what is queued.
   void lost(const char* why, int64_t dropped);
   // The last call: nothing is pushed after it.
@@ -85,6 +95,7 @@ class Channel {
 
   const size_t bound_;
   const Overflow overflow_;
+  size_t merge_limit_ = 0;
   std::function<void()> wake_;
   std::mutex mu_;
   std::condition_variable space_;

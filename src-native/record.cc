@@ -159,6 +159,17 @@ void StringTable::reserve_like(const StringTable& o) {
   slots_.assign(o.slots_.size(), 0);  // empty or a power of two, as rehash() keeps it
 }
 
+void StringTable::append_table(const StringTable& o) {
+  blob_.append(o.blob_);
+  offsets_.reserve(offsets_.size() + o.size());
+  raw_offsets_.reserve(raw_offsets_.size() + o.size());
+  for (size_t i = 1; i < o.offsets_.size(); i++) {
+    offsets_.push_back(units_ + o.offsets_[i]);
+    raw_offsets_.push_back(static_cast<uint32_t>(raw_.size()));  // not interned
+  }
+  units_ += o.units_;
+}
+
 bool Rec::has(uint16_t f) const {
   auto& v = set_->cells_[schema_->id];
   double d = v.data()[index_ * schema_->cells + schema_->fields[f].cell];
@@ -220,6 +231,58 @@ RecordSet RecordSet::empty_like() const {
   next.bytes_.reserve(bytes_.size());
   next.string_lists_.reserve(string_lists_.size());
   return next;
+}
+
+void RecordSet::append(const RecordSet& o) {
+  // Every base is taken before anything is appended: a field of `o` points
+  // at records of `o`, which land after this set's records of that schema.
+  const auto& schemas = schema_registry();
+  std::vector<double> base(schemas.size(), 0);
+  for (size_t id = 0; id < cells_.size() && id < schemas.size(); id++)
+    if (schemas[id]->cells > 0)
+      base[id] = static_cast<double>(cells_[id].size() / schemas[id]->cells);
+  const double str_base = static_cast<double>(strings_.size());
+  const double bytes_base = static_cast<double>(bytes_.size());
+  const double lists_base = static_cast<double>(string_lists_.size());
+  auto child_id = [](const FieldDef& f) -> size_t {
+    const Schema* c = find_schema(f.child);
+    return c ? c->id : 0;
+  };
+  if (cells_.size() < o.cells_.size()) cells_.resize(o.cells_.size());
+  for (size_t id = 0; id < o.cells_.size(); id++) {
+    const PodBuf<double>& src = o.cells_[id];
+    if (src.empty()) continue;
+    const Schema& s = *schemas[id];
+    double* out = cells_[id].extend(src.size());
+    std::memcpy(out, src.data(), src.size() * sizeof(double));
+    for (const FieldDef& f : s.fields) {
+      double add = 0;
+      switch (f.type) {
+        case FieldType::Str: add = str_base; break;
+        case FieldType::Bytes: add = bytes_base; break;
+        case FieldType::Strs: add = lists_base; break;
+        case FieldType::List:
+        case FieldType::Obj: add = base[child_id(f)]; break;
+        case FieldType::Variant:
+        case FieldType::VariantObj: break;  // per record: the schema is in the cell
+        default: continue;
+      }
+      for (size_t r = 0; r < src.size(); r += s.cells) {
+        double* c = out + r + f.cell;
+        if (c[0] != c[0]) continue;  // absent
+        if (f.type == FieldType::Variant || f.type == FieldType::VariantObj) {
+          size_t vid = static_cast<size_t>(c[0]);
+          c[1] += vid < base.size() ? base[vid] : 0;
+        } else {
+          c[0] += add;
+        }
+      }
+    }
+  }
+  strings_.append_table(o.strings_);
+  bytes_.insert(bytes_.end(), o.bytes_.begin(), o.bytes_.end());
+  string_lists_.reserve(string_lists_.size() + o.string_lists_.size());
+  for (uint32_t i : o.string_lists_) string_lists_.push_back(i + static_cast<uint32_t>(str_base));
 }
 
 size_t RecordSet::cell_count() const {

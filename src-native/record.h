@@ -109,6 +109,9 @@ class StringTable {
   // Room for as much as `o` holds, without its strings (the next chunk of
   // a dump is about as big as the last one).
   void reserve_like(const StringTable& o);
+  // Appends every string of `o` (not interned here): o's string i becomes
+  // size() + i of this table, as it was before the call.
+  void append_table(const StringTable& o);
   const std::string& blob() const { return blob_; }
   const std::vector<uint32_t>& offsets() const { return offsets_; }  // n+1
   size_t size() const { return offsets_.size() - 1; }
@@ -176,6 +179,10 @@ class RecordSet {
   // An empty set of the same root with room for as much as this one holds:
   // a streamed dump's next chunk, so its vectors do not grow from nothing.
   RecordSet empty_like() const;
+  // Appends every record of `o` (same root) after this set's own, indices
+  // into records, strings and bytes rebased: the root records of `o` follow
+  // this set's root records, as if one parser had written both.
+  void append(const RecordSet& o);
   size_t count(const Schema& s) const;
   // Cells held, over every schema.
   size_t cell_count() const;

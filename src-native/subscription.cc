@@ -16,6 +16,7 @@ void run(SubscriptionJob& job, StreamProducer& p) {
   size_t events = 0;
   ChannelEnd end;
   const CancelFds cancel{job.core->cancel_fd(), p.stop_fd()};
+  p.channel().merge_up_to(job.chunk_events);
   ByteBuf buf;
   // ENOBUFS is reported before the datagrams still queued, which are older
   // than the ones the kernel dropped: the marker goes after them, once
