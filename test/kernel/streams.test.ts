@@ -238,8 +238,12 @@ test('200 000 flows: backpressure, break, close() and abort; the handle stays us
       assert.equal(s.end?.interrupted, false);
       assert.equal(s.received.bytes, s.end?.bytes);
       assert.ok(s.end!.bytes > 30 * MiB, `${s.end!.bytes} bytes in all`);
-      // A list of these flows grows RSS by ~170 MiB; a stream's queue holds two chunks.
-      assert.ok(rssPeak - rss2 < 48 * MiB, `RSS grew ${((rssPeak - rss2) / MiB).toFixed(1)} MiB`);
+      // A list of these flows grows RSS by ~170 MiB; a stream's queue holds two
+      // chunks. Not under the sanitizers: ASan keeps freed memory in its
+      // quarantine, so RSS there says nothing of what is live (the bytes
+      // received above still show the reader stopping).
+      if (!process.env.NLWRAP_SANITIZED)
+        assert.ok(rssPeak - rss2 < 48 * MiB, `RSS grew ${((rssPeak - rss2) / MiB).toFixed(1)} MiB`);
       // Read to its end: the socket went back to the pool.
       assert.deepEqual(sockets(), [{ rmem: 0, dump: 0 }]);
     }
