@@ -134,8 +134,7 @@ export function checkOptions(
 
 /** An option read as an own property only (a prototype's property never counts). */
 export function ownOption(options: unknown, key: string): unknown {
-  if (typeof options !== 'object' || options === null) return undefined;
-  return Object.prototype.hasOwnProperty.call(options, key) ? (options as Record<string, unknown>)[key] : undefined;
+  return typeof options === 'object' && options !== null ? ownProp(options, key) : undefined;
 }
 
 // ---- families, links ----
@@ -350,7 +349,7 @@ export function checkSubscribeOptions(
   for (const k of Object.keys(o))
     if ((!SUBSCRIBE_KEYS.includes(k) || (!listing && k === 'listExisting')) && !extra.includes(k))
       throw new TypeError(`${name}: unknown option '${k}'`);
-  const own = (k: string): unknown => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+  const own = (k: string): unknown => ownProp(o, k);
   const listExisting = own('listExisting') ?? false;
   if (typeof listExisting !== 'boolean') throw new TypeError(`${name}: options.listExisting must be a boolean`);
   const size = own('receiveBufferSize');
@@ -386,7 +385,7 @@ export function checkStreamOptions(options: unknown, name: string, extra: string
   const o = options as Record<string, unknown>;
   for (const k of Object.keys(o))
     if (!STREAM_KEYS.includes(k) && !extra.includes(k)) throw new TypeError(`${name}: unknown option '${k}'`);
-  const own = (k: string): unknown => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+  const own = (k: string): unknown => ownProp(o, k);
   const highWaterMark = own('highWaterMark') ?? 2;
   checkInteger(highWaterMark, `${name}: options.highWaterMark`, 1, 64);
   const signal = own('signal') ?? null;
