@@ -161,11 +161,14 @@ export class StreamDecoder<K extends Root> {
   readonly items: Roots[K][] = [];
   #queue: ChunkSlicer<K>[] = [];
   #draining: Promise<void> | null = null;
+  /** Why decoding failed in a later turn: thrown by the next push() or finish(), never left unhandled. */
+  #failure: { error: unknown } | null = null;
 
   /** For a reply of `root` records. */
   constructor(readonly root: K) {}
 
   push(chunk: NativeRecords): void {
+    if (this.#failure) throw this.#failure.error;
     this.#queue.push(new ChunkSlicer(chunk, this.root));
     if (this.#draining === null && !this.#decodeInSlice()) this.#draining = this.#drain();
   }
@@ -187,6 +190,8 @@ export class StreamDecoder<K extends Root> {
     try {
       do await decodeTurn();
       while (!this.#decodeInSlice());
+    } catch (error) {
+      this.#failure = { error };
     } finally {
       this.#draining = null;
     }
@@ -195,6 +200,7 @@ export class StreamDecoder<K extends Root> {
   /** Every record, once the last chunk was pushed. */
   async finish(): Promise<Roots[K][]> {
     while (this.#draining) await this.#draining;
+    if (this.#failure) throw this.#failure.error;
     return this.items;
   }
 }
