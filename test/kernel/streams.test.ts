@@ -9,7 +9,8 @@
 // dumps do not run on libuv's pool: an fs.stat during more concurrent dumps
 // than the pool has threads completes within a few ms of its idle time. The
 // retry contract of streams (DUMP_INTR at the end, both onInterrupted modes)
-// is proved against the fake kernel.
+// is proved against the fake kernel, and a chunk that fails to decode in a
+// later turn fails its call once, never as an unhandled rejection.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readlinkSync } from 'node:fs';
@@ -29,6 +30,9 @@ import {
   type ConntrackFlow,
   type DumpStream,
 } from '../../lib/index';
+import { binding } from '../../lib/binding';
+import { decodeTurn, StreamDecoder } from '../../lib/decode';
+import { schemaIds } from '../../lib/generated/decoders';
 import { conntrackCli, ctInsert } from '../helpers/conntrack';
 import { dumpOf, FakeKernel } from '../helpers/fake-kernel';
 import { linkMsg, NLM_F_MULTI } from '../helpers/netlink-msg';
@@ -521,5 +525,29 @@ test('close() and an aborted signal stop a dump that never ends; its socket is c
       h.close();
       k.close();
     }
+  }
+});
+
+test('a chunk that fails to decode in a later turn fails the call once, never as an unhandled rejection', async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (e: unknown): number => unhandled.push(e);
+  process.on('unhandledRejection', onUnhandled);
+  try {
+    const empty = binding.parse('addrs', Buffer.alloc(0));
+    // Records whose cells are missing: the decoder throws a TypeError.
+    const broken = { ...empty, root: schemaIds.addr, count: 3, cells: [] };
+    const d = new StreamDecoder('addr');
+    // Use up this turn's decode slice, so the chunk is decoded in a later turn.
+    void decodeTurn();
+    const t0 = performance.now();
+    while (performance.now() - t0 < 6);
+    d.push(broken);
+    await sleep(20);
+    assert.throws(() => d.push(empty), TypeError);
+    await assert.rejects(d.finish(), TypeError);
+    await sleep(10);
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
   }
 });
