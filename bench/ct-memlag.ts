@@ -19,7 +19,8 @@
 // - The same lag for a pure-JS copy of the flows the list returned (spread
 //   copies, 256 flows per event-loop turn, no netlink and no addon): what
 //   V8's own collections cost this machine for that many objects, the
-//   floor under nlwrap's figure.
+//   floor under nlwrap's figure; and the lag of an idle event loop over a
+//   second (on a loaded host the scheduler alone delays timers).
 // Prints one JSON line.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -110,6 +111,13 @@ async function main(): Promise<void> {
   cold.value = null;
   gc();
 
+  // The machine's own floor: an idle event loop for a second.
+  const idle = monitorEventLoopDelay({ resolution: 1 });
+  idle.enable();
+  await new Promise<void>((resolve) => setTimeout(resolve, 1000));
+  idle.disable();
+  const idleLagMs = idle.max / 1e6;
+
   let warmMax = 0;
   for (let i = 0; i < 2; i++) {
     gc();
@@ -125,6 +133,7 @@ async function main(): Promise<void> {
       lagColdMs: cold.maxMs,
       lagWarmMs: warmMax,
       jsCopyLagMs,
+      idleLagMs,
       hwmReset,
     }),
   );

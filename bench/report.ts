@@ -23,6 +23,8 @@ export interface MemLag {
   lagWarmMs?: number;
   /** The same lag for a pure-JS copy of the returned flows (no netlink). */
   jsCopyLagMs?: number;
+  /** The lag of an idle event loop over a second: the machine's own floor. */
+  idleLagMs?: number;
   skip?: string;
 }
 
@@ -37,6 +39,10 @@ export interface StreamRun {
   rssGrowthWarmBytes?: number;
   /** The C floor's conntrack dump timed right before and after the stream (median). */
   floorMs?: number;
+  /** V8's own floor: as many flows copied in plain JS, 256 per turn, folded and dropped. */
+  jsFoldLagMs?: number;
+  /** The machine's floor: the lag of an idle event loop over a second. */
+  idleLagMs?: number;
   skip?: string;
 }
 
@@ -126,7 +132,9 @@ export function goals(rows: KindRow[], ex: Extras): Goal[] {
       detail:
         lag === undefined
           ? (st.skip ?? 'not measured')
-          : `max ${lag.toFixed(1)} ms (cold ${st.lagColdMs!.toFixed(1)}, warm ${st.lagWarmMs?.toFixed(1) ?? '—'})`,
+          : `max ${lag.toFixed(1)} ms (cold ${st.lagColdMs!.toFixed(1)}, warm ${st.lagWarmMs?.toFixed(1) ?? '—'}; ` +
+            `the same flows copied and folded in plain JS: ${st.jsFoldLagMs?.toFixed(1) ?? '—'}; ` +
+            `an idle event loop: ${st.idleLagMs?.toFixed(1) ?? '—'})`,
     });
     const floorMs = st.floorMs ?? floorCt.ms;
     const vsFloor = st.warmMs === undefined || floorMs === undefined ? undefined : st.warmMs / floorMs;
@@ -305,7 +313,8 @@ function conntrackSection(ex: Extras): string[] {
     ...(m.jsCopyLagMs === undefined
       ? []
       : [
-          `  V8's own floor: a pure-JS copy of those flows, 256 per turn, no netlink: max timer lag ${m.jsCopyLagMs.toFixed(1)} ms`,
+          `  V8's own floor: a pure-JS copy of those flows, 256 per turn, no netlink: max timer lag ${m.jsCopyLagMs.toFixed(1)} ms; ` +
+            `an idle event loop: ${m.idleLagMs?.toFixed(1) ?? '—'} ms`,
         ]),
   );
   const st = ex.stream;
