@@ -9,8 +9,9 @@
 // kernel/ and leak/ run one file at a time, alone on the host kernel: they
 // share its conntrack table (a dump walks all of it) and time what it does.
 // The other tiers never touch the host's network state, so they run beside
-// them, one file at a time too. Each tier's files run in name order.
-//   node --import tsx test/run.ts [tier...]     (npm test: all of them)
+// them, one file at a time too (--serial: all in one line, one at a time).
+// Each tier's files run in name order.
+//   node --import tsx test/run.ts [--serial] [tier...]    (npm test: all tiers)
 import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -22,7 +23,8 @@ const LANES = [
   ['uml', 'unit', 'fake', 'package'],
 ];
 
-const wanted = process.argv.slice(2);
+const serial = process.argv.includes('--serial');
+const wanted = process.argv.slice(2).filter((a) => a !== '--serial');
 const unknown = wanted.filter((t) => !LANES.flat().includes(t));
 if (unknown.length) {
   console.error(`test/run.ts: no tier ${unknown.join(', ')} (tiers: ${LANES.flat().join(', ')})`);
@@ -38,9 +40,9 @@ const filesOf = (tier: string): string[] =>
 const start = performance.now();
 const merged = new PassThrough({ objectMode: true });
 const totals = new Map<string, number>();
-const lanes = LANES.map((tiers) => tiers.filter((t) => wanted.length === 0 || wanted.includes(t)).flatMap(filesOf)).filter(
-  (files) => files.length > 0,
-);
+const lanes = (serial ? [LANES.flat()] : LANES)
+  .map((tiers) => tiers.filter((t) => wanted.length === 0 || wanted.includes(t)).flatMap(filesOf))
+  .filter((files) => files.length > 0);
 let open = lanes.length;
 if (open === 0) merged.end();
 for (const files of lanes) {
