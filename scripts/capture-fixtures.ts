@@ -1,18 +1,20 @@
 // Captures real kernel replies as seed inputs for test/unit/fuzz.test.ts:
 // test/fixtures/links/*.bin (RTM_GETLINK dumps of a throwaway namespace with
 // many link kinds). Each file is every datagram of one reply, concatenated,
-// DONE included. Run as root: node --import tsx scripts/capture-fixtures.ts
+// DONE included. Run as root, after npm run build:test-addon (its raw
+// netlink sockets come from the addon's test build):
+//   node --import tsx scripts/capture-fixtures.ts
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { binding } from '../lib/binding';
+import { testBinding } from '../test/helpers/test-binding';
 
 const out = path.join(__dirname, '..', 'test', 'fixtures', 'links');
 const ns = `nlw-capture-${process.pid}`;
 const ip = (...a: string[]): string => execFileSync('ip', ['-n', ns, ...a], { encoding: 'utf8' });
 
 function dump(seq: number, flags: number, index = 0): Buffer {
-  const { fd } = binding.testing.netlinkSocket(`/var/run/netns/${ns}`, 1 << 20);
+  const { fd } = testBinding.testing.netlinkSocket(`/var/run/netns/${ns}`, 1 << 20);
   const req = Buffer.alloc(40);
   req.writeUInt32LE(40, 0);
   req.writeUInt16LE(18, 4); // RTM_GETLINK
@@ -22,11 +24,11 @@ function dump(seq: number, flags: number, index = 0): Buffer {
   req.writeUInt16LE(8, 32); // IFLA_EXT_MASK = RTEXT_FILTER_VF
   req.writeUInt16LE(29, 34);
   req.writeUInt32LE(1, 36);
-  binding.testing.send(fd, req);
+  testBinding.testing.send(fd, req);
   const parts: Buffer[] = [];
   const end = Date.now() + 5000;
   for (;;) {
-    const d = binding.testing.recv(fd);
+    const d = testBinding.testing.recv(fd);
     if (d === null) {
       if (Date.now() > end) throw new Error('capture timed out');
       continue;
@@ -40,7 +42,7 @@ function dump(seq: number, flags: number, index = 0): Buffer {
     }
     if (last === 3 || last === 2) break; // DONE or ERROR/ACK
   }
-  binding.testing.close(fd);
+  testBinding.testing.close(fd);
   return Buffer.concat(parts);
 }
 
