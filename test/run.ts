@@ -30,6 +30,24 @@ if (unknown.length) {
   console.error(`test/run.ts: no tier ${unknown.join(', ')} (tiers: ${LANES.flat().join(', ')})`);
   process.exit(2);
 }
+// A test file outside the tiers would silently never run: refuse to start.
+const OTHERS = ['guest', 'arm64', 'helpers', 'fixtures', 'native']; // run elsewhere, or not tests
+const stray = fs
+  .readdirSync(__dirname, { withFileTypes: true })
+  .flatMap((e) =>
+    e.isDirectory()
+      ? LANES.flat().includes(e.name) || OTHERS.includes(e.name)
+        ? []
+        : fs.readdirSync(path.join(__dirname, e.name)).map((f) => `${e.name}/${f}`)
+      : [e.name],
+  )
+  .filter((f) => f.endsWith('.test.ts'));
+if (stray.length) {
+  console.error(
+    `test/run.ts: ${stray.map((f) => `test/${f}`).join(', ')} in no tier: move each to test/<tier>/, one of ${LANES.flat().join(', ')} (test/run.ts says which)`,
+  );
+  process.exit(2);
+}
 const filesOf = (tier: string): string[] =>
   fs
     .readdirSync(path.join(__dirname, tier))
