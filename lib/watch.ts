@@ -53,7 +53,8 @@ export interface WatchSpec<T, U> {
  * first listing is in; 'change' events carry batches of differences. A
  * fatal error (the socket failed, a listing failed) closes the watch,
  * rejects `ready` if it was pending, and is emitted as 'error' when someone
- * listens for it (`watch.error` keeps it either way).
+ * listens for it (`watch.error` keeps it either way). Closing its handle
+ * or aborting its signal closes it without an error.
  */
 export class Watch<T, U = unknown> extends EventEmitter {
   readonly ready: Promise<void>;
@@ -77,12 +78,27 @@ export class Watch<T, U = unknown> extends EventEmitter {
     });
     // A watch nobody awaits must not become an unhandled rejection.
     this.ready.catch(() => undefined);
-    void this.#run(resolveReady).catch((err: Error) => {
-      this.#error = err;
-      rejectReady(err);
-      this.close();
-      if (this.listenerCount('error') > 0) this.emit('error', err);
-    });
+    let isReady = false;
+    const onReady = (): void => {
+      isReady = true;
+      resolveReady();
+    };
+    void this.#run(onReady).then(
+      // The subscription ended (its handle was closed, its signal aborted):
+      // so does the watch, as cleanly.
+      () => this.close(),
+      (err: Error) => {
+        // A listing cut short by the handle closing is the same end.
+        if (isReady && (err as { code?: unknown }).code === 'ERR_HANDLE_CLOSED') {
+          this.close();
+          return;
+        }
+        this.#error = err;
+        rejectReady(err);
+        this.close();
+        if (this.listenerCount('error') > 0) this.emit('error', err);
+      },
+    );
   }
 
   /** @internal A watch that could not start: `ready` rejects with `err`. */
