@@ -96,6 +96,7 @@ function parseArgs(argv: string[]): Options {
       o.reps = Number(val());
       if (!Number.isInteger(o.reps) || o.reps < 1 || o.reps > 1000) throw new Error('--reps must be an integer from 1 to 1000');
     } else if (a === '--no-install') o.install = false;
+    else if (a === '--no-events') o.events = false;
     else if (a === '--json') o.json = val();
     else if (a === '--cpu-prof') o.cpuProf = path.resolve(val());
     else if (a === '--help' || a === '-h') {
