@@ -1,5 +1,5 @@
 // npm run bench [-- --scale small|medium|large] [--check] [--kinds k,...]
-//               [--reps N] [--no-install] [--no-events] [--json FILE] [--cpu-prof DIR]
+//               [--reps N] [--no-install] [--no-events | --events-only] [--json FILE] [--cpu-prof DIR]
 //
 // The benchmark, all peers side by side in one run on one namespace: per
 // kind (links, addrs, routes, xfrm policies, conntrack flows) nlwrap's
@@ -10,9 +10,12 @@
 // conntrack delete by filter against `conntrack -D`, the memory and
 // event-loop lag of the big conntrack list, and the same table through a
 // stream folded into counters; with conntrack, the 200 000-flow conntrack
-// event storm against `conntrack -E` (bench/events.ts). `--check` exits 1
-// when a goal is missed or could not be measured (a benchmark guard run by
-// hand or in its own CI job; never part of the unit suite).
+// event storm against `conntrack -E` (bench/events.ts); with addrs or
+// routes, address and route subscriptions against vishvananda's and `ip
+// monitor` under a 200 000-event storm and idle (bench/rtnl-events.ts).
+// `--check` exits 1 when a goal is missed or could not be measured (a
+// benchmark guard run by hand or in its own CI job; never part of the unit
+// suite).
 //
 // Runs as root (it builds a network namespace). The namespace is always
 // deleted, also on failure and on SIGINT.
@@ -28,6 +31,8 @@ import {
   installCleanup,
   removeStaleNamespaces,
   SCALES,
+  type Fixture,
+  type Scale,
   type ScaleName,
 } from './fixture';
 import { addrOneLink, deleteByMark, kindCall, openHandle, timeCalls } from './nlwrap';
@@ -45,12 +50,14 @@ import {
   runGo,
   timeProcess,
   toolCommand,
+  type Built,
   type GoExtraKind,
   type Kind,
   type PeerResult,
 } from './peers';
 import { run } from './proc';
-import { goals, NOT_SELECTED, render, type Extras, type KindRow, type MemLag, type StreamRun } from './report';
+import { goals, NOT_SELECTED, render, type Extras, type Goal, type KindRow, type MemLag, type StreamRun } from './report';
+import { renderRtnlEvents, rtnlEventsGoals, runRtnlEvents, type RtnlEventsResult } from './rtnl-events';
 
 interface Options {
   scale: ScaleName;
@@ -58,24 +65,27 @@ interface Options {
   kinds: Kind[];
   reps?: number;
   install: boolean;
-  events: boolean;
+  /** The event sections: after the list calls (default), alone, or not at all. */
+  events: 'also' | 'only' | 'no';
   json?: string;
   cpuProf?: string;
 }
 
 const USAGE = `usage: npm run bench -- [--scale small|medium|large] [--check] [--kinds ${KINDS.join(',')}]
-                      [--reps N] [--no-install] [--no-events] [--json FILE] [--cpu-prof DIR]
+                      [--reps N] [--no-install] [--no-events | --events-only] [--json FILE] [--cpu-prof DIR]
   --scale     fixture size (default small; the goals are set at large)
   --check     exit 1 when a goal is missed or not measured
   --kinds     only these kinds (and only their goals)
   --reps      timed calls per kind for the in-process peers (default by scale)
   --no-install  never run apt-get for missing peers
-  --no-events   skip the conntrack event storm (run with conntrack otherwise)
+  --no-events   skip the event sections: the conntrack event storm (run with conntrack)
+                and the rtnetlink events (run with addrs or routes)
+  --events-only only the event sections of the selected kinds, no list calls
   --json      also write every figure to FILE
   --cpu-prof  write a V8 CPU profile of each first-call process to DIR (open in Chrome DevTools)`;
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { scale: 'small', check: false, kinds: [...KINDS], install: true, events: true };
+  const o: Options = { scale: 'small', check: false, kinds: [...KINDS], install: true, events: 'also' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = (): string => {
@@ -96,6 +106,8 @@ function parseArgs(argv: string[]): Options {
       o.reps = Number(val());
       if (!Number.isInteger(o.reps) || o.reps < 1 || o.reps > 1000) throw new Error('--reps must be an integer from 1 to 1000');
     } else if (a === '--no-install') o.install = false;
+    else if (a === '--no-events') o.events = 'no';
+    else if (a === '--events-only') o.events = 'only';
     else if (a === '--json') o.json = val();
     else if (a === '--cpu-prof') o.cpuProf = path.resolve(val());
     else if (a === '--help' || a === '-h') {
@@ -173,14 +185,98 @@ async function main(): Promise<number> {
     ['Go peer', goPeer],
   ] as const)
     if ('skip' in b) log(`${name}: skipped: ${b.skip}`);
-  if ('skip' in ctFill) throw new Error(`bench/ct-fill.c does not build (${ctFill.skip}); the fixture needs it`);
+  let kinds: KindsRun | undefined;
+  if (o.events !== 'only') {
+    if ('skip' in ctFill) throw new Error(`bench/ct-fill.c does not build (${ctFill.skip}); the fixture needs it`);
+    kinds = await runKinds(o, scale, ctFill.path, floor, goPeer);
+  }
 
+  // The event storms, each in an empty namespace of its own (never beside
+  // the fixture's big tables, nor beside each other).
+  let storm: StormRow[] | undefined;
+  if (o.kinds.includes('conntrack') && o.events !== 'no') {
+    log('conntrack event storm (200 000 flows per listener)');
+    storm = await eventStorm(await emptyNamespace(), log);
+    deleteNamespace();
+  }
+  let rtnl: RtnlEventsResult | undefined;
+  if ((o.kinds.includes('addrs') || o.kinds.includes('routes')) && o.events !== 'no') {
+    log('rtnetlink events: nlwrap, Go and ip monitor side by side');
+    rtnl = await runRtnlEvents(goPeer, log);
+    deleteNamespace();
+  }
+
+  const gs = kinds ? goals(kinds.rows, kinds.ex) : [];
+  const sgs = storm ? stormGoals(storm) : [];
+  const rgs = rtnl ? rtnlEventsGoals(rtnl) : [];
+  if (kinds) {
+    const { rows, ex, fx, perRound } = kinds;
+    console.log(
+      `nlwrap bench, scale ${o.scale} (per kind ${ROUNDS} rounds of ${perRound} timed calls for nlwrap, the floor and Go, ` +
+        `the median of the round medians, nlwrap warmed up in each; ${scale.toolRuns} runs per tool)`,
+    );
+    console.log(machine());
+    console.log(
+      `namespace built in ${Object.values(fx.buildSeconds)
+        .reduce((a, b) => a + b, 0)
+        .toFixed(1)} s ` +
+        `(${Object.entries(fx.buildSeconds)
+          .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+          .join(', ')})`,
+    );
+    console.log('');
+    console.log(render(rows, ex, gs));
+  } else console.log(`nlwrap bench, event sections only\n${machine()}`);
+  if (storm) console.log(`\n${renderStorm(storm, sgs)}`);
+  if (rtnl) console.log(`\n${renderRtnlEvents(rtnl, rgs)}`);
+  if (kinds && o.scale !== 'large')
+    console.log(`\n(the goals are set at --scale large; at ${o.scale} scale fixed per-call costs weigh more)`);
+  console.log(`\ntotal ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const all: Goal[] = [...gs, ...sgs, ...rgs];
+  if (o.json)
+    writeFileSync(
+      o.json,
+      JSON.stringify(
+        {
+          scale: o.scale,
+          machine: machine(),
+          fixture: kinds?.fx,
+          rows: kinds?.rows,
+          extras: kinds?.ex,
+          storm,
+          rtnlEvents: rtnl,
+          goals: all,
+        },
+        null,
+        2,
+      ),
+    );
+  if (o.check) {
+    const bad = all.filter((g) => g.ok !== true);
+    if (bad.length) {
+      console.log(`\n--check: ${bad.length} goal(s) missed or not measured`);
+      return 1;
+    }
+    console.log('\n--check: every goal met');
+  }
+  return 0;
+}
+
+interface KindsRun {
+  rows: KindRow[];
+  ex: Extras;
+  fx: Fixture;
+  perRound: number;
+}
+
+/** The list calls, kind by kind, on the fixture namespace (deleted at the end). */
+async function runKinds(o: Options, scale: Scale, ctFill: string, floor: Built, goPeer: Built): Promise<KindsRun> {
   const before = conntrackEntriesEverywhere();
   log(
     `building the namespace (${o.scale}: ${scale.links} links, ${scale.addrs} addresses, ${scale.routes} routes, ` +
       `${scale.policies} xfrm policies, ${scale.flows} conntrack flows)`,
   );
-  const fx = await buildFixture(scale, ctFill.path, log);
+  const fx = await buildFixture(scale, ctFill, log);
   const others = before === undefined ? undefined : before;
   if (others !== undefined && others > 10_000)
     log(
@@ -261,55 +357,7 @@ async function main(): Promise<number> {
   }
   h.close();
   deleteNamespace();
-
-  // The event storm, in an empty namespace of its own (never beside the
-  // fixture's big conntrack table).
-  let storm: StormRow[] | undefined;
-  if (o.kinds.includes('conntrack') && o.events) {
-    log('conntrack event storm (200 000 flows per listener)');
-    storm = await eventStorm(await emptyNamespace(), log);
-    deleteNamespace();
-  }
-
-  const gs = goals(rows, ex);
-  const sgs = storm ? stormGoals(storm) : [];
-  console.log(
-    `nlwrap bench, scale ${o.scale} (per kind ${ROUNDS} rounds of ${perRound} timed calls for nlwrap, the floor and Go, ` +
-      `the median of the round medians, nlwrap warmed up in each; ${scale.toolRuns} runs per tool)`,
-  );
-  console.log(machine());
-  console.log(
-    `namespace built in ${Object.values(fx.buildSeconds)
-      .reduce((a, b) => a + b, 0)
-      .toFixed(1)} s ` +
-      `(${Object.entries(fx.buildSeconds)
-        .map(([k, v]) => `${k} ${v.toFixed(2)}`)
-        .join(', ')})`,
-  );
-  console.log('');
-  console.log(render(rows, ex, gs));
-  if (storm) console.log(`\n${renderStorm(storm, sgs)}`);
-  if (o.scale !== 'large')
-    console.log(`\n(the goals are set at --scale large; at ${o.scale} scale fixed per-call costs weigh more)`);
-  console.log(`\ntotal ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  if (o.json)
-    writeFileSync(
-      o.json,
-      JSON.stringify(
-        { scale: o.scale, machine: machine(), fixture: fx, rows, extras: ex, storm, goals: [...gs, ...sgs] },
-        null,
-        2,
-      ),
-    );
-  if (o.check) {
-    const bad = [...gs, ...sgs].filter((g) => g.ok !== true);
-    if (bad.length) {
-      console.log(`\n--check: ${bad.length} goal(s) missed or not measured`);
-      return 1;
-    }
-    console.log('\n--check: every goal met');
-  }
-  return 0;
+  return { rows, ex, fx, perRound };
 }
 
 /** One Go kind that takes extra flags (addrs1, ctdelete). */

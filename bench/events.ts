@@ -16,9 +16,10 @@
 // filter its CPU per event is at most conntrack -E --mark's; unfiltered at
 // most twice conntrack -E's.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { processCpuMs } from './proc';
 import type { Goal } from './report';
 
 export const STORM_FLOWS = 200_000;
@@ -61,13 +62,6 @@ function stormFile(dir: string): { file: string; marked: number } {
   const file = path.join(dir, 'storm');
   writeFileSync(file, lines.join('\n') + '\n');
   return { file, marked };
-}
-
-/** utime + stime of a process, ms (clock ticks of 1/100 s on Linux). */
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -124,12 +118,12 @@ async function nlwrapRow(ns: string, bin: string, file: string, filtered: boolea
   c.stderr?.on('data', (b: Buffer) => (err += b.toString()));
   const next = lineReader(c);
   if ((await next()) !== 'ready') return { ...row, skip: `child failed: ${err.trim().split('\n')[0] ?? ''}` };
-  const cpu0 = cpuMs(c.pid as number);
+  const cpu0 = processCpuMs(c.pid as number);
   row.stormMs = await runStorm(ns, bin, file);
   c.stdin?.write('over\n');
   const line = await next();
   if (line === null) return { ...row, skip: `child failed: ${err.trim().split('\n')[0] ?? ''}` };
-  row.cpuMs = cpuMs(c.pid as number) - cpu0;
+  row.cpuMs = processCpuMs(c.pid as number) - cpu0;
   c.stdin?.end('exit\n');
   const r = JSON.parse(line) as { events: number; markers: number; counted: number; spanMs: number };
   row.delivered = r.events;
@@ -151,10 +145,10 @@ async function conntrackRow(ns: string, bin: string, file: string, filtered: boo
   c.stderr?.on('data', (b: Buffer) => (err += b.toString()));
   const closed = new Promise((res) => c.once('close', res));
   await sleep(500); // subscribed (it prints nothing until the first event)
-  const cpu0 = cpuMs(c.pid as number);
+  const cpu0 = processCpuMs(c.pid as number);
   row.stormMs = await runStorm(ns, bin, file);
   await sleep(QUIET_MS);
-  row.cpuMs = c.exitCode === null ? cpuMs(c.pid as number) - cpu0 : undefined;
+  row.cpuMs = c.exitCode === null ? processCpuMs(c.pid as number) - cpu0 : undefined;
   c.kill('SIGINT');
   await closed;
   const shown = /(\d+) flow events have been shown/.exec(err);

@@ -115,6 +115,19 @@ export async function emptyNamespace(): Promise<string> {
   return name;
 }
 
+/**
+ * The rtnetlink events bench's namespace (an empty one, deleted the same
+ * ways): lo up and a veth pair up, no IPv6 autoconfiguration, so the only
+ * events are the bench's own.
+ */
+export async function rtnlEventsNamespace(): Promise<string> {
+  const name = await emptyNamespace();
+  const sysctls = ['default', 'all'].flatMap((k) => [`net.ipv6.conf.${k}.addr_gen_mode=1`, `net.ipv6.conf.${k}.accept_dad=0`]);
+  await runOk('ip', ['netns', 'exec', name, 'sysctl', '-qw', ...sysctls]);
+  await ipBatch(name, ['link add va type veth peer name vb', 'link set va up', 'link set vb up']);
+  return name;
+}
+
 /** Builds the namespace; `ctFill` is the path of the compiled bench/ct-fill. */
 export async function buildFixture(scale: Scale, ctFill: string, log: (s: string) => void): Promise<Fixture> {
   const name = `${NS_PREFIX}${process.pid}`;

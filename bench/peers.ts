@@ -84,11 +84,11 @@ export function buildFloor(): Built {
 }
 
 export function buildGoPeer(): Built {
-  const src = path.join(BENCH_DIR, 'go', 'main.go');
+  const srcs = ['main.go', 'rtnl_events.go'].map((f) => path.join(BENCH_DIR, 'go', f));
   const out = path.join(BIN_DIR, 'go-peer');
   if (!existsSync(VISHVANANDA)) return { skip: `${VISHVANANDA} missing (golang-github-vishvananda-netlink-dev)` };
   const env = { ...process.env, GO111MODULE: 'off', GOPATH, GOCACHE: path.join(BIN_DIR, '.gocache'), GOFLAGS: '' };
-  return build(out, [src], 'go', ['build', '-o', out, src], env);
+  return build(out, srcs, 'go', ['build', '-o', out, ...srcs], env);
 }
 
 /** One kind's result from a peer. */

@@ -2,6 +2,7 @@
 // at once (a signal handler cannot run while spawnSync blocks the event loop),
 // and tracked so that the handler can stop the ones still running.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 const running = new Set<ChildProcess>();
 
@@ -60,6 +61,21 @@ export async function runOk(cmd: string, args: string[], o: RunOptions = {}): Pr
   if (r.status !== 0)
     throw new Error(`${cmd} ${args.slice(0, 4).join(' ')} … failed (${r.status}): ${r.stderr.trim().slice(0, 500)}`);
   return r.stdout;
+}
+
+/** A long-running child (a receiver) that the signal handler also stops. */
+export function spawnTracked(cmd: string, args: string[], cwd?: string): ChildProcess {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd });
+  running.add(child);
+  child.on('close', () => running.delete(child));
+  return child;
+}
+
+/** utime + stime of a running process, every thread, ms (from /proc: clock ticks of 1/100 s). */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
 }
 
 /** Sends SIGKILL to every child still running (signal handler). */

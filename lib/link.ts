@@ -81,17 +81,41 @@ export function linkSubscribe(c: Calls, site: Site, options?: SubscribeOptions):
 
 const linkKey = (l: Link): string => String(l.index);
 
+// Fields the kernel changes by itself, without a message: counters, and a
+// bridge's timers (on the bridge and in each port's slave data).
+const LINK_VOLATILE = [
+  'statistics',
+  'helloTimer',
+  'tcnTimer',
+  'topologyChangeTimer',
+  'gcTimer',
+  'slave.messageAgeTimer',
+  'slave.forwardDelayTimer',
+  'slave.holdTimer',
+];
+
 /** A live map of the namespace's links by ifindex (see Watch). */
 export function watchLinks(c: Calls, site: Site, options?: WatchOptions): Watch<Link, LinkUpdate> {
   const o = checkSubscribeOptions(options, 'watchLinks', [], false);
-  return new Watch<Link, LinkUpdate>({
+  const watch: Watch<Link, LinkUpdate> = new Watch<Link, LinkUpdate>({
     name: 'watchLinks',
     subscription: c.subscribe('watchLinks', [RTNLGRP_LINK], o, linkUpdate, null),
     list: () => linkList(c, site),
     key: linkKey,
-    // A bridge port's own news (family AF_BRIDGE) is not the link's.
-    step: (u) => (u.family !== FAMILY_ALL ? null : { object: u.link, remove: u.type === RTM_DELLINK }),
-    // Counters change by themselves, without a message.
-    volatile: ['statistics'],
+    step: (u) => {
+      // Changes the kernel makes to a link without a message of the link's
+      // own, which only a listing shows: a bridge port's STP state (in its
+      // slave data) is told in AF_BRIDGE messages; a new veth's peer is
+      // announced before the two are paired (IFLA_LINK 0); a port joining
+      // or leaving changes its master's GSO/TSO limits and id.
+      if (u.family !== FAMILY_ALL) return 'relist';
+      if (u.type === RTM_DELLINK) return { object: u.link, remove: true };
+      if (u.link.type === 'veth' && u.link.parentIndex === 0) return 'relist';
+      const held = watch.get(linkKey(u.link));
+      if (held !== undefined && held.masterIndex !== u.link.masterIndex) return 'relist';
+      return { object: u.link, remove: false };
+    },
+    volatile: LINK_VOLATILE,
   });
+  return watch;
 }

@@ -21,17 +21,18 @@ import type { ListOptions } from './types/addr';
 import type { Link } from './types/link';
 import type { Route, RouteFilter } from './types/route';
 import {
+  IFF_LOWER_UP,
   IFF_UP,
   NLM_F_REPLACE,
   RTM_DELADDR,
   RTM_DELLINK,
   RTM_DELROUTE,
-  RTM_NEWLINK,
   RTM_NEWROUTE,
   RTNLGRP_IPV4_IFADDR,
   RTNLGRP_IPV4_ROUTE,
   RTNLGRP_IPV6_ROUTE,
   RTNLGRP_LINK,
+  RTNH_F_DEAD,
 } from './uapi';
 import { existingRoute, routeUpdate, rtnetlinkUpdate, type AddrUpdate, type LinkUpdate, type RouteUpdate } from './updates';
 import { Watch, type WatchOptions } from './watch';
@@ -175,12 +176,31 @@ export function routeSubscribe(
 const routeKey = (r: Route): string =>
   `${r.family}|${r.table}|${r.dst}|${r.tos}|${r.priority ?? ''}` + (r.family === FAMILY_V6 ? `|${r.linkIndex ?? ''}` : '');
 
+/** Whether a route (or one of its next hops) is marked dead: an address or link coming back revives it silently. */
+function someDeadNexthop(routes: Iterable<Route>): boolean {
+  for (const r of routes) {
+    if (r.flags & RTNH_F_DEAD) return true;
+    if (r.multiPath) for (const n of r.multiPath) if (n.flags & RTNH_F_DEAD) return true;
+  }
+  return false;
+}
+
+/** Whether a route (or one of its next hops) goes out through link `index`. */
+function someRouteVia(routes: Iterable<Route>, index: number): boolean {
+  for (const r of routes) {
+    if (r.linkIndex === index) return true;
+    if (r.multiPath) for (const n of r.multiPath) if (n.linkIndex === index) return true;
+  }
+  return false;
+}
+
 /**
  * A live map of routes by family, table, destination, TOS and priority (and
  * output link, IPv6), of the routes routeListFiltered(family, filter,
- * filterMask) returns (the main table by default). IPv4 routes the kernel
- * flushes without a message (a link going down or away, an address
- * removed) are found by listing again when that happens.
+ * filterMask) returns (the main table by default). Route changes the
+ * kernel makes without a message (IPv4 routes flushed or next hops marked
+ * dead or linkdown, and back, when a link or its carrier or an address
+ * changes) are found by listing again when that happens.
  */
 export function watchRoutes(
   c: Calls,
@@ -194,7 +214,7 @@ export function watchRoutes(
   const f = routeFilterArg(filter, mask, family);
   const groups = [...groupsOf(family, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE), RTNLGRP_LINK];
   if (family !== FAMILY_V6) groups.push(RTNLGRP_IPV4_IFADDR);
-  const up = new Map<number, boolean>();
+  const linkState = new Map<number, number>(); // IFF_UP | IFF_LOWER_UP as last seen
   const watch: Watch<Route, LinkUpdate | AddrUpdate | RouteUpdate> = new Watch({
     name: 'watchRoutes',
     subscription: c.subscribe('watchRoutes', groups, o, rtnetlinkUpdate, null),
@@ -209,14 +229,26 @@ export function watchRoutes(
         // A route replaced by one the filter leaves out is gone from the watch.
         return u.type === RTM_NEWROUTE ? { object: u.route, remove: true } : null;
       }
-      if (u.kind === 'addr') return u.type === RTM_DELADDR && u.addr.family === FAMILY_V4 ? 'relist' : null;
+      if (u.kind === 'addr') {
+        if (u.addr.family !== FAMILY_V4) return null;
+        // IPv4 flushes the routes that used a removed address, and marks
+        // next hops dead, then alive again when an address comes back, all
+        // without a message.
+        return u.type === RTM_DELADDR || someDeadNexthop(watch.values()) ? 'relist' : null;
+      }
       if (u.family !== FAMILY_ALL) return null;
-      // IPv4 drops a link's routes silently when it goes down or away.
-      const wasUp = up.get(u.link.index);
-      const isUp = u.type === RTM_NEWLINK && (u.link.flags & IFF_UP) !== 0;
-      if (u.type === RTM_DELLINK) up.delete(u.link.index);
-      else up.set(u.link.index, isUp);
-      return !isUp && wasUp !== false ? 'relist' : null;
+      // A link going down, up or away, or losing or regaining its carrier,
+      // changes routes without a message: IPv4 flushes them or marks their
+      // next hops dead or linkdown (and back); IPv6 reports linkdown from
+      // the link's state. The first news of a link (its state before
+      // unknown) matters only if a route held goes through it.
+      const index = u.link.index;
+      const bits = u.type === RTM_DELLINK ? -1 : u.link.flags & (IFF_UP | IFF_LOWER_UP);
+      const was = linkState.get(index);
+      if (u.type === RTM_DELLINK) linkState.delete(index);
+      else linkState.set(index, bits);
+      if (was === bits || (was === undefined && !someRouteVia(watch.values(), index))) return null;
+      return 'relist';
     },
     // Cache information (expiry, use) changes by itself, without a message.
     volatile: ['cacheInfo', 'expires'],

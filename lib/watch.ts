@@ -44,7 +44,7 @@ export interface WatchSpec<T, U> {
   key: (object: T) => string;
   /** The step an update makes, or null for updates the watch ignores; 'relist' when only a listing can tell (a silent kernel flush). */
   step: (update: U) => WatchStep<T> | 'relist' | null;
-  /** Top-level fields the kernel changes by itself (counters, lifetimes): not a change. */
+  /** Fields the kernel changes by itself (counters, lifetimes, timers): not a change; 'a.b' for a nested field. */
   volatile: readonly string[];
 }
 
@@ -53,7 +53,8 @@ export interface WatchSpec<T, U> {
  * first listing is in; 'change' events carry batches of differences. A
  * fatal error (the socket failed, a listing failed) closes the watch,
  * rejects `ready` if it was pending, and is emitted as 'error' when someone
- * listens for it (`watch.error` keeps it either way).
+ * listens for it (`watch.error` keeps it either way). Closing its handle
+ * or aborting its signal closes it without an error.
  */
 export class Watch<T, U = unknown> extends EventEmitter {
   readonly ready: Promise<void>;
@@ -77,12 +78,27 @@ export class Watch<T, U = unknown> extends EventEmitter {
     });
     // A watch nobody awaits must not become an unhandled rejection.
     this.ready.catch(() => undefined);
-    void this.#run(resolveReady).catch((err: Error) => {
-      this.#error = err;
-      rejectReady(err);
-      this.close();
-      if (this.listenerCount('error') > 0) this.emit('error', err);
-    });
+    let isReady = false;
+    const onReady = (): void => {
+      isReady = true;
+      resolveReady();
+    };
+    void this.#run(onReady).then(
+      // The subscription ended (its handle was closed, its signal aborted):
+      // so does the watch, as cleanly.
+      () => this.close(),
+      (err: Error) => {
+        // A listing cut short by the handle closing is the same end.
+        if (isReady && (err as { code?: unknown }).code === 'ERR_HANDLE_CLOSED') {
+          this.close();
+          return;
+        }
+        this.#error = err;
+        rejectReady(err);
+        this.close();
+        if (this.listenerCount('error') > 0) this.emit('error', err);
+      },
+    );
   }
 
   /** @internal A watch that could not start: `ready` rejects with `err`. */
@@ -238,8 +254,13 @@ class ChangeSet<T> {
       const current = this.#map.get(key);
       if (previous === undefined && current !== undefined) c.added.push(current);
       else if (previous !== undefined && current === undefined) c.removed.push(previous);
-      else if (previous !== undefined && current !== undefined && !sameObject(previous, current, volatile))
-        c.updated.push({ previous, current });
+      else if (previous !== undefined && current !== undefined) {
+        if (!sameObject(previous, current, volatile)) c.updated.push({ previous, current });
+        // Nothing but counters or lifetimes: the consumer was not told, so
+        // the map keeps the object the consumer has (what 'change' batches
+        // built must stay what the map holds).
+        else this.#map.set(key, previous);
+      }
     }
     this.#before.clear();
     return c.added.length + c.updated.length + c.removed.length > 0 || relisted ? c : null;
@@ -251,23 +272,20 @@ function isMarker(u: unknown): u is SubscriptionMarker {
   return k === 'loss' || k === 'listed';
 }
 
-/** Equal field by field, `volatile` top-level fields left out. */
-export function sameObject(a: unknown, b: unknown, volatile: Set<string>): boolean {
-  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return sameValue(a, b);
-  const ka = Object.keys(a).filter((k) => !volatile.has(k));
-  const kb = Object.keys(b).filter((k) => !volatile.has(k));
-  if (ka.length !== kb.length) return false;
-  for (const k of ka) if (!sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  return true;
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
+/**
+ * Equal field by field, the `volatile` fields left out: top-level names
+ * ('statistics') or paths into nested objects ('slave.holdTimer').
+ */
+export function sameObject(a: unknown, b: unknown, volatile: Set<string>, prefix = ''): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return false;
   if (Buffer.isBuffer(a) || Buffer.isBuffer(b)) return Buffer.isBuffer(a) && Buffer.isBuffer(b) && a.equals(b);
   if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  for (const k of ka) if (!sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  const ka = Object.keys(a).filter((k) => !volatile.has(prefix + k));
+  const kb = Object.keys(b).filter((k) => !volatile.has(prefix + k));
+  if (ka.length !== kb.length) return false;
+  for (const k of ka)
+    if (!sameObject((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], volatile, `${prefix}${k}.`))
+      return false;
   return true;
 }

@@ -6,6 +6,8 @@
 //	go-peer -netns NAME -reps N links addrs routes xfrm conntrack
 //	go-peer -netns NAME -reps N -link IFINDEX addrs1
 //	go-peer -netns NAME -reps N -mark M ctdelete
+//	go-peer -netns NAME -subscribe storm|idle -sentinel CIDR   (rtnl_events.go)
+//	go-peer -netns NAME -trigger N -gap-ms MS -sentinel CIDR  (rtnl_events.go)
 //
 // Built offline in GOPATH mode against Debian's golang-github-vishvananda-netlink-dev
 // (GO111MODULE=off GOPATH=/usr/share/gocode); Debian's copy is older than
@@ -51,6 +53,10 @@ func main() {
 	reps := flag.Int("reps", 10, "timed calls per kind")
 	mark := flag.Uint("mark", 0, "first mark for ctdelete")
 	linkIndex := flag.Int("link", 0, "ifindex for addrs1 (AddrList of one link)")
+	subscribeMode := flag.String("subscribe", "", "storm or idle: receive address and route events (rtnl_events.go)")
+	triggerN := flag.Int("trigger", 0, "make this many route changes one at a time (rtnl_events.go)")
+	gapMs := flag.Int("gap-ms", 5, "milliseconds between the trigger's changes")
+	sentinel := flag.String("sentinel", "198.51.100.255/32", "the route that ends a receiver")
 	flag.Parse()
 
 	ns, err := netns.GetFromName(*nsName)
@@ -58,12 +64,22 @@ func main() {
 		fmt.Fprintf(os.Stderr, "go-peer: netns %s: %v\n", *nsName, err)
 		os.Exit(1)
 	}
+	if *subscribeMode != "" {
+		subscribe(ns, *subscribeMode, *sentinel)
+	}
 	h, err := netlink.NewHandleAt(ns)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "go-peer: handle: %v\n", err)
 		os.Exit(1)
 	}
 	defer h.Delete()
+	if *triggerN > 0 {
+		if err := trigger(h, *triggerN, time.Duration(*gapMs)*time.Millisecond, *sentinel); err != nil {
+			fmt.Fprintf(os.Stderr, "go-peer: trigger: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 
 	calls := map[string]func() (int, error){
 		"links": func() (int, error) { l, err := h.LinkList(); return len(l), err },

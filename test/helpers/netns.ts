@@ -2,7 +2,7 @@
 // unique name (prefix + pid + counter), is registered for removal, and is
 // deleted when the test ends, also when it fails, and at process exit as a
 // last resort. Nothing here touches the host's own network state.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { after } from 'node:test';
 import { cleanupOnSignal } from './cleanup-on-signal';
 
@@ -28,6 +28,24 @@ export function ipJson<T = unknown>(ns: string, ...args: string[]): T {
 export function ipBatch(ns: string, lines: string[]): void {
   const r = spawnSync('ip', ['-n', ns, '-batch', '-'], { input: lines.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 30 });
   if (r.status !== 0) throw new Error(`ip -batch failed: ${r.stderr}`);
+}
+
+/**
+ * `ip -n ns -batch -` without blocking the event loop (a subscription reads
+ * meanwhile). With `force`, commands the kernel refuses are skipped (exit
+ * 1), but a line ip cannot parse still fails: it ends the batch.
+ */
+export function ipBatchAsync(ns: string, lines: string[], force = false): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const c = spawn('ip', ['-n', ns, ...(force ? ['-force'] : []), '-batch', '-'], { stdio: ['pipe', 'ignore', 'pipe'] });
+    let err = '';
+    c.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    c.on('error', reject);
+    c.on('close', (code) =>
+      code === 0 || (force && code === 1) ? resolve() : reject(new Error(`ip -batch exited ${code}: ${err.slice(-500)}`)),
+    );
+    c.stdin.end(lines.join('\n') + '\n');
+  });
 }
 
 /** Runs a command inside the namespace (ip netns exec). */
