@@ -31,7 +31,8 @@ if (unknown.length) {
   process.exit(2);
 }
 // A test file outside the tiers would silently never run: refuse to start.
-const OTHERS = ['guest', 'arm64', 'helpers', 'fixtures', 'native']; // run elsewhere, or not tests
+// guest/ runs inside uml/'s guest, storm/ and arm64/ in npm run test:storm and test:arm64.
+const OTHERS = ['guest', 'storm', 'arm64', 'helpers', 'fixtures', 'native']; // run elsewhere, or not tests
 const stray = fs
   .readdirSync(__dirname, { withFileTypes: true })
   .flatMap((e) =>
