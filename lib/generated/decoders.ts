@@ -127,7 +127,7 @@ export function decodeEvent(ctx: DecodeContext, i: number): R.EventRecord {
     msgType: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
     flags: (v = f[o + 1]) !== v ? null : (v | 0) === v ? v | 0 : v,
     family: (v = f[o + 2]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    object: (v = f[o + 3]) !== v ? null : decodeEventObjectVariant(ctx, v, f[o + 4]),
+    object: (v = f[o + 3]) !== v ? null : decodeEventObjectVariant(ctx, v | 0, f[o + 4] | 0),
   };
 }
 
@@ -164,7 +164,7 @@ export function decodeXfrmExpire(ctx: DecodeContext, i: number): R.XfrmExpireRec
     o = i * 2;
   let v: number;
   return {
-    state: (v = f[o]) !== v ? null : decodeXfrmState(ctx, v),
+    state: (v = f[o]) !== v ? null : decodeXfrmState(ctx, v | 0),
     hard: (v = f[o + 1]) !== v ? null : v === 1,
   };
 }
@@ -175,7 +175,7 @@ export function decodeXfrmPolexpire(ctx: DecodeContext, i: number): R.XfrmPolexp
     o = i * 2;
   let v: number;
   return {
-    policy: (v = f[o]) !== v ? null : decodeXfrmPolicy(ctx, v),
+    policy: (v = f[o]) !== v ? null : decodeXfrmPolicy(ctx, v | 0),
     hard: (v = f[o + 1]) !== v ? null : v === 1,
   };
 }
@@ -195,8 +195,8 @@ export function decodeXfrmAcquire(ctx: DecodeContext, i: number): R.XfrmAcquireR
     aalgos: (v = f[o + 6]) !== v ? null : (v | 0) === v ? v | 0 : v,
     ealgos: (v = f[o + 7]) !== v ? null : (v | 0) === v ? v | 0 : v,
     calgos: (v = f[o + 8]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    selector: (v = f[o + 9]) !== v ? null : decodeXfrmSelector(ctx, v),
-    policy: (v = f[o + 10]) !== v ? null : decodeXfrmPolicy(ctx, v),
+    selector: (v = f[o + 9]) !== v ? null : decodeXfrmSelector(ctx, v | 0),
+    policy: (v = f[o + 10]) !== v ? null : decodeXfrmPolicy(ctx, v | 0),
   };
 }
 
@@ -368,8 +368,8 @@ export function decodeVlan(ctx: DecodeContext, i: number): R.VlanRecord {
   return {
     vlanId: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
     vlanProtocol: (v = f[o + 1]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    ingressQosMap: (v = f[o + 2]) !== v ? null : decodeVlanQosMappingList(ctx, v, f[o + 3]),
-    egressQosMap: (v = f[o + 4]) !== v ? null : decodeVlanQosMappingList(ctx, v, f[o + 5]),
+    ingressQosMap: (v = f[o + 2]) !== v ? null : decodeVlanQosMappingList(ctx, v | 0, f[o + 3] | 0),
+    egressQosMap: (v = f[o + 4]) !== v ? null : decodeVlanQosMappingList(ctx, v | 0, f[o + 5] | 0),
     reorderHdr: (v = f[o + 6]) !== v ? null : v === 1,
     gvrp: (v = f[o + 7]) !== v ? null : v === 1,
     looseBinding: (v = f[o + 8]) !== v ? null : v === 1,
@@ -385,7 +385,7 @@ export function decodeMacvlan(ctx: DecodeContext, i: number): R.MacvlanRecord {
   let v: number;
   return {
     mode: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    macAddrs: (v = f[o + 1]) !== v ? null : ctx.strList(v, f[o + 2]),
+    macAddrs: (v = f[o + 1]) !== v ? null : ctx.strList(v | 0, f[o + 2] | 0),
     bcQueueLen: (v = f[o + 3]) !== v ? null : (v | 0) === v ? v | 0 : v,
     usedBcQueueLen: (v = f[o + 4]) !== v ? null : (v | 0) === v ? v | 0 : v,
     macvlanFlags: (v = f[o + 5]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -466,7 +466,7 @@ export function decodeBond(ctx: DecodeContext, i: number): R.BondRecord {
     downDelay: (v = f[o + 4]) !== v ? null : (v | 0) === v ? v | 0 : v,
     useCarrier: (v = f[o + 5]) !== v ? null : (v | 0) === v ? v | 0 : v,
     arpInterval: (v = f[o + 6]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    arpIpTargets: (v = f[o + 7]) !== v ? null : ctx.strList(v, f[o + 8]),
+    arpIpTargets: (v = f[o + 7]) !== v ? null : ctx.strList(v | 0, f[o + 8] | 0),
     arpValidate: (v = f[o + 9]) !== v ? null : (v | 0) === v ? v | 0 : v,
     arpAllTargets: (v = f[o + 10]) !== v ? null : (v | 0) === v ? v | 0 : v,
     primary: (v = f[o + 11]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -481,7 +481,7 @@ export function decodeBond(ctx: DecodeContext, i: number): R.BondRecord {
     packetsPerSlave: (v = f[o + 20]) !== v ? null : (v | 0) === v ? v | 0 : v,
     lacpRate: (v = f[o + 21]) !== v ? null : (v | 0) === v ? v | 0 : v,
     adSelect: (v = f[o + 22]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    adInfo: (v = f[o + 23]) !== v ? null : decodeBondAdInfo(ctx, v),
+    adInfo: (v = f[o + 23]) !== v ? null : decodeBondAdInfo(ctx, v | 0),
     adActorSysPrio: (v = f[o + 24]) !== v ? null : (v | 0) === v ? v | 0 : v,
     adUserPortKey: (v = f[o + 25]) !== v ? null : (v | 0) === v ? v | 0 : v,
     adActorSystem: (v = f[o + 26]) !== v ? null : ctx.s(v),
@@ -741,7 +741,7 @@ export function decodeLinkPlain(ctx: DecodeContext, i: number): R.LinkRecord {
     parentIndex: (v = f[o + 11]) !== v ? null : (v | 0) === v ? v | 0 : v,
     masterIndex: (v = f[o + 12]) !== v ? null : (v | 0) === v ? v | 0 : v,
     alias: (v = f[o + 13]) !== v ? null : ctx.s(v),
-    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v, f[o + 15]),
+    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v | 0, f[o + 15] | 0),
     operState: (v = f[o + 16]) !== v ? null : (v | 0) === v ? v | 0 : v,
     linkMode: (v = f[o + 17]) !== v ? null : (v | 0) === v ? v | 0 : v,
     promisc: (v = f[o + 18]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -774,10 +774,10 @@ export function decodeLinkPlain(ctx: DecodeContext, i: number): R.LinkRecord {
     parentDevBus: (v = f[o + 45]) !== v ? null : ctx.s(v),
     slaveType: (v = f[o + 46]) !== v ? null : ctx.s(v),
     numVf: (v = f[o + 47]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v, f[o + 49]),
-    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v),
-    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v),
-    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v, f[o + 55]),
+    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v | 0, f[o + 49] | 0),
+    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v | 0),
+    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v | 0),
+    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v | 0, f[o + 55] | 0),
   };
 }
 
@@ -786,7 +786,7 @@ export function decodeLinkVxlan(ctx: DecodeContext, i: number): R.LinkVxlanRecor
   const f = ctx.f[26]!,
     o = i * 56;
   const kf = ctx.f[5]!,
-    ko = f[o + 53] * 24;
+    ko = (f[o + 53] | 0) * 24;
   let v: number;
   return {
     index: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -803,7 +803,7 @@ export function decodeLinkVxlan(ctx: DecodeContext, i: number): R.LinkVxlanRecor
     parentIndex: (v = f[o + 11]) !== v ? null : (v | 0) === v ? v | 0 : v,
     masterIndex: (v = f[o + 12]) !== v ? null : (v | 0) === v ? v | 0 : v,
     alias: (v = f[o + 13]) !== v ? null : ctx.s(v),
-    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v, f[o + 15]),
+    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v | 0, f[o + 15] | 0),
     operState: (v = f[o + 16]) !== v ? null : (v | 0) === v ? v | 0 : v,
     linkMode: (v = f[o + 17]) !== v ? null : (v | 0) === v ? v | 0 : v,
     promisc: (v = f[o + 18]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -836,10 +836,10 @@ export function decodeLinkVxlan(ctx: DecodeContext, i: number): R.LinkVxlanRecor
     parentDevBus: (v = f[o + 45]) !== v ? null : ctx.s(v),
     slaveType: (v = f[o + 46]) !== v ? null : ctx.s(v),
     numVf: (v = f[o + 47]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v, f[o + 49]),
-    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v),
-    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v),
-    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v, f[o + 55]),
+    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v | 0, f[o + 49] | 0),
+    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v | 0),
+    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v | 0),
+    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v | 0, f[o + 55] | 0),
     vxlanId: (v = kf[ko]) !== v ? null : (v | 0) === v ? v | 0 : v,
     vtepDevIndex: (v = kf[ko + 1]) !== v ? null : (v | 0) === v ? v | 0 : v,
     srcAddr: (v = kf[ko + 2]) !== v ? null : ctx.s(v),
@@ -872,7 +872,7 @@ export function decodeLinkBridge(ctx: DecodeContext, i: number): R.LinkBridgeRec
   const f = ctx.f[26]!,
     o = i * 56;
   const kf = ctx.f[6]!,
-    ko = f[o + 53] * 45;
+    ko = (f[o + 53] | 0) * 45;
   let v: number;
   return {
     index: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -889,7 +889,7 @@ export function decodeLinkBridge(ctx: DecodeContext, i: number): R.LinkBridgeRec
     parentIndex: (v = f[o + 11]) !== v ? null : (v | 0) === v ? v | 0 : v,
     masterIndex: (v = f[o + 12]) !== v ? null : (v | 0) === v ? v | 0 : v,
     alias: (v = f[o + 13]) !== v ? null : ctx.s(v),
-    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v, f[o + 15]),
+    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v | 0, f[o + 15] | 0),
     operState: (v = f[o + 16]) !== v ? null : (v | 0) === v ? v | 0 : v,
     linkMode: (v = f[o + 17]) !== v ? null : (v | 0) === v ? v | 0 : v,
     promisc: (v = f[o + 18]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -922,10 +922,10 @@ export function decodeLinkBridge(ctx: DecodeContext, i: number): R.LinkBridgeRec
     parentDevBus: (v = f[o + 45]) !== v ? null : ctx.s(v),
     slaveType: (v = f[o + 46]) !== v ? null : ctx.s(v),
     numVf: (v = f[o + 47]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v, f[o + 49]),
-    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v),
-    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v),
-    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v, f[o + 55]),
+    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v | 0, f[o + 49] | 0),
+    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v | 0),
+    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v | 0),
+    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v | 0, f[o + 55] | 0),
     multicastSnooping: (v = kf[ko]) !== v ? null : v === 1,
     ageingTime: (v = kf[ko + 1]) !== v ? null : (v | 0) === v ? v | 0 : v,
     helloTime: (v = kf[ko + 2]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -979,7 +979,7 @@ export function decodeLinkVlan(ctx: DecodeContext, i: number): R.LinkVlanRecord 
   const f = ctx.f[26]!,
     o = i * 56;
   const kf = ctx.f[9]!,
-    ko = f[o + 53] * 11;
+    ko = (f[o + 53] | 0) * 11;
   let v: number;
   return {
     index: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -996,7 +996,7 @@ export function decodeLinkVlan(ctx: DecodeContext, i: number): R.LinkVlanRecord 
     parentIndex: (v = f[o + 11]) !== v ? null : (v | 0) === v ? v | 0 : v,
     masterIndex: (v = f[o + 12]) !== v ? null : (v | 0) === v ? v | 0 : v,
     alias: (v = f[o + 13]) !== v ? null : ctx.s(v),
-    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v, f[o + 15]),
+    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v | 0, f[o + 15] | 0),
     operState: (v = f[o + 16]) !== v ? null : (v | 0) === v ? v | 0 : v,
     linkMode: (v = f[o + 17]) !== v ? null : (v | 0) === v ? v | 0 : v,
     promisc: (v = f[o + 18]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1029,14 +1029,14 @@ export function decodeLinkVlan(ctx: DecodeContext, i: number): R.LinkVlanRecord 
     parentDevBus: (v = f[o + 45]) !== v ? null : ctx.s(v),
     slaveType: (v = f[o + 46]) !== v ? null : ctx.s(v),
     numVf: (v = f[o + 47]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v, f[o + 49]),
-    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v),
-    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v),
-    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v, f[o + 55]),
+    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v | 0, f[o + 49] | 0),
+    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v | 0),
+    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v | 0),
+    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v | 0, f[o + 55] | 0),
     vlanId: (v = kf[ko]) !== v ? null : (v | 0) === v ? v | 0 : v,
     vlanProtocol: (v = kf[ko + 1]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    ingressQosMap: (v = kf[ko + 2]) !== v ? null : decodeVlanQosMappingList(ctx, v, kf[ko + 3]),
-    egressQosMap: (v = kf[ko + 4]) !== v ? null : decodeVlanQosMappingList(ctx, v, kf[ko + 5]),
+    ingressQosMap: (v = kf[ko + 2]) !== v ? null : decodeVlanQosMappingList(ctx, v | 0, kf[ko + 3] | 0),
+    egressQosMap: (v = kf[ko + 4]) !== v ? null : decodeVlanQosMappingList(ctx, v | 0, kf[ko + 5] | 0),
     reorderHdr: (v = kf[ko + 6]) !== v ? null : v === 1,
     gvrp: (v = kf[ko + 7]) !== v ? null : v === 1,
     looseBinding: (v = kf[ko + 8]) !== v ? null : v === 1,
@@ -1050,7 +1050,7 @@ export function decodeLinkMacvlan(ctx: DecodeContext, i: number): R.LinkMacvlanR
   const f = ctx.f[26]!,
     o = i * 56;
   const kf = ctx.f[10]!,
-    ko = f[o + 53] * 6;
+    ko = (f[o + 53] | 0) * 6;
   let v: number;
   return {
     index: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1067,7 +1067,7 @@ export function decodeLinkMacvlan(ctx: DecodeContext, i: number): R.LinkMacvlanR
     parentIndex: (v = f[o + 11]) !== v ? null : (v | 0) === v ? v | 0 : v,
     masterIndex: (v = f[o + 12]) !== v ? null : (v | 0) === v ? v | 0 : v,
     alias: (v = f[o + 13]) !== v ? null : ctx.s(v),
-    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v, f[o + 15]),
+    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v | 0, f[o + 15] | 0),
     operState: (v = f[o + 16]) !== v ? null : (v | 0) === v ? v | 0 : v,
     linkMode: (v = f[o + 17]) !== v ? null : (v | 0) === v ? v | 0 : v,
     promisc: (v = f[o + 18]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1100,12 +1100,12 @@ export function decodeLinkMacvlan(ctx: DecodeContext, i: number): R.LinkMacvlanR
     parentDevBus: (v = f[o + 45]) !== v ? null : ctx.s(v),
     slaveType: (v = f[o + 46]) !== v ? null : ctx.s(v),
     numVf: (v = f[o + 47]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v, f[o + 49]),
-    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v),
-    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v),
-    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v, f[o + 55]),
+    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v | 0, f[o + 49] | 0),
+    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v | 0),
+    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v | 0),
+    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v | 0, f[o + 55] | 0),
     mode: (v = kf[ko]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    macAddrs: (v = kf[ko + 1]) !== v ? null : ctx.strList(v, kf[ko + 2]),
+    macAddrs: (v = kf[ko + 1]) !== v ? null : ctx.strList(v | 0, kf[ko + 2] | 0),
     bcQueueLen: (v = kf[ko + 3]) !== v ? null : (v | 0) === v ? v | 0 : v,
     usedBcQueueLen: (v = kf[ko + 4]) !== v ? null : (v | 0) === v ? v | 0 : v,
     macvlanFlags: (v = kf[ko + 5]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1117,7 +1117,7 @@ export function decodeLinkIpvlan(ctx: DecodeContext, i: number): R.LinkIpvlanRec
   const f = ctx.f[26]!,
     o = i * 56;
   const kf = ctx.f[11]!,
-    ko = f[o + 53] * 2;
+    ko = (f[o + 53] | 0) * 2;
   let v: number;
   return {
     index: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1134,7 +1134,7 @@ export function decodeLinkIpvlan(ctx: DecodeContext, i: number): R.LinkIpvlanRec
     parentIndex: (v = f[o + 11]) !== v ? null : (v | 0) === v ? v | 0 : v,
     masterIndex: (v = f[o + 12]) !== v ? null : (v | 0) === v ? v | 0 : v,
     alias: (v = f[o + 13]) !== v ? null : ctx.s(v),
-    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v, f[o + 15]),
+    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v | 0, f[o + 15] | 0),
     operState: (v = f[o + 16]) !== v ? null : (v | 0) === v ? v | 0 : v,
     linkMode: (v = f[o + 17]) !== v ? null : (v | 0) === v ? v | 0 : v,
     promisc: (v = f[o + 18]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1167,10 +1167,10 @@ export function decodeLinkIpvlan(ctx: DecodeContext, i: number): R.LinkIpvlanRec
     parentDevBus: (v = f[o + 45]) !== v ? null : ctx.s(v),
     slaveType: (v = f[o + 46]) !== v ? null : ctx.s(v),
     numVf: (v = f[o + 47]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v, f[o + 49]),
-    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v),
-    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v),
-    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v, f[o + 55]),
+    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v | 0, f[o + 49] | 0),
+    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v | 0),
+    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v | 0),
+    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v | 0, f[o + 55] | 0),
     mode: (v = kf[ko]) !== v ? null : (v | 0) === v ? v | 0 : v,
     flag: (v = kf[ko + 1]) !== v ? null : (v | 0) === v ? v | 0 : v,
   };
@@ -1181,7 +1181,7 @@ export function decodeLinkTuntap(ctx: DecodeContext, i: number): R.LinkTuntapRec
   const f = ctx.f[26]!,
     o = i * 56;
   const kf = ctx.f[12]!,
-    ko = f[o + 53] * 7;
+    ko = (f[o + 53] | 0) * 7;
   let v: number;
   return {
     index: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1198,7 +1198,7 @@ export function decodeLinkTuntap(ctx: DecodeContext, i: number): R.LinkTuntapRec
     parentIndex: (v = f[o + 11]) !== v ? null : (v | 0) === v ? v | 0 : v,
     masterIndex: (v = f[o + 12]) !== v ? null : (v | 0) === v ? v | 0 : v,
     alias: (v = f[o + 13]) !== v ? null : ctx.s(v),
-    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v, f[o + 15]),
+    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v | 0, f[o + 15] | 0),
     operState: (v = f[o + 16]) !== v ? null : (v | 0) === v ? v | 0 : v,
     linkMode: (v = f[o + 17]) !== v ? null : (v | 0) === v ? v | 0 : v,
     promisc: (v = f[o + 18]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1231,10 +1231,10 @@ export function decodeLinkTuntap(ctx: DecodeContext, i: number): R.LinkTuntapRec
     parentDevBus: (v = f[o + 45]) !== v ? null : ctx.s(v),
     slaveType: (v = f[o + 46]) !== v ? null : ctx.s(v),
     numVf: (v = f[o + 47]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v, f[o + 49]),
-    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v),
-    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v),
-    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v, f[o + 55]),
+    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v | 0, f[o + 49] | 0),
+    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v | 0),
+    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v | 0),
+    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v | 0, f[o + 55] | 0),
     mode: (v = kf[ko]) !== v ? null : (v | 0) === v ? v | 0 : v,
     tuntapFlags: (v = kf[ko + 1]) !== v ? null : (v | 0) === v ? v | 0 : v,
     nonPersist: (v = kf[ko + 2]) !== v ? null : v === 1,
@@ -1250,7 +1250,7 @@ export function decodeLinkVrf(ctx: DecodeContext, i: number): R.LinkVrfRecord {
   const f = ctx.f[26]!,
     o = i * 56;
   const kf = ctx.f[13]!,
-    ko = f[o + 53] * 1;
+    ko = (f[o + 53] | 0) * 1;
   let v: number;
   return {
     index: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1267,7 +1267,7 @@ export function decodeLinkVrf(ctx: DecodeContext, i: number): R.LinkVrfRecord {
     parentIndex: (v = f[o + 11]) !== v ? null : (v | 0) === v ? v | 0 : v,
     masterIndex: (v = f[o + 12]) !== v ? null : (v | 0) === v ? v | 0 : v,
     alias: (v = f[o + 13]) !== v ? null : ctx.s(v),
-    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v, f[o + 15]),
+    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v | 0, f[o + 15] | 0),
     operState: (v = f[o + 16]) !== v ? null : (v | 0) === v ? v | 0 : v,
     linkMode: (v = f[o + 17]) !== v ? null : (v | 0) === v ? v | 0 : v,
     promisc: (v = f[o + 18]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1300,10 +1300,10 @@ export function decodeLinkVrf(ctx: DecodeContext, i: number): R.LinkVrfRecord {
     parentDevBus: (v = f[o + 45]) !== v ? null : ctx.s(v),
     slaveType: (v = f[o + 46]) !== v ? null : ctx.s(v),
     numVf: (v = f[o + 47]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v, f[o + 49]),
-    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v),
-    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v),
-    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v, f[o + 55]),
+    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v | 0, f[o + 49] | 0),
+    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v | 0),
+    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v | 0),
+    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v | 0, f[o + 55] | 0),
     table: (v = kf[ko]) !== v ? null : (v | 0) === v ? v | 0 : v,
   };
 }
@@ -1313,7 +1313,7 @@ export function decodeLinkBond(ctx: DecodeContext, i: number): R.LinkBondRecord 
   const f = ctx.f[26]!,
     o = i * 56;
   const kf = ctx.f[16]!,
-    ko = f[o + 53] * 31;
+    ko = (f[o + 53] | 0) * 31;
   let v: number;
   return {
     index: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1330,7 +1330,7 @@ export function decodeLinkBond(ctx: DecodeContext, i: number): R.LinkBondRecord 
     parentIndex: (v = f[o + 11]) !== v ? null : (v | 0) === v ? v | 0 : v,
     masterIndex: (v = f[o + 12]) !== v ? null : (v | 0) === v ? v | 0 : v,
     alias: (v = f[o + 13]) !== v ? null : ctx.s(v),
-    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v, f[o + 15]),
+    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v | 0, f[o + 15] | 0),
     operState: (v = f[o + 16]) !== v ? null : (v | 0) === v ? v | 0 : v,
     linkMode: (v = f[o + 17]) !== v ? null : (v | 0) === v ? v | 0 : v,
     promisc: (v = f[o + 18]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1363,10 +1363,10 @@ export function decodeLinkBond(ctx: DecodeContext, i: number): R.LinkBondRecord 
     parentDevBus: (v = f[o + 45]) !== v ? null : ctx.s(v),
     slaveType: (v = f[o + 46]) !== v ? null : ctx.s(v),
     numVf: (v = f[o + 47]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v, f[o + 49]),
-    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v),
-    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v),
-    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v, f[o + 55]),
+    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v | 0, f[o + 49] | 0),
+    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v | 0),
+    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v | 0),
+    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v | 0, f[o + 55] | 0),
     mode: (v = kf[ko]) !== v ? null : (v | 0) === v ? v | 0 : v,
     activeSlave: (v = kf[ko + 1]) !== v ? null : (v | 0) === v ? v | 0 : v,
     miimon: (v = kf[ko + 2]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1374,7 +1374,7 @@ export function decodeLinkBond(ctx: DecodeContext, i: number): R.LinkBondRecord 
     downDelay: (v = kf[ko + 4]) !== v ? null : (v | 0) === v ? v | 0 : v,
     useCarrier: (v = kf[ko + 5]) !== v ? null : (v | 0) === v ? v | 0 : v,
     arpInterval: (v = kf[ko + 6]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    arpIpTargets: (v = kf[ko + 7]) !== v ? null : ctx.strList(v, kf[ko + 8]),
+    arpIpTargets: (v = kf[ko + 7]) !== v ? null : ctx.strList(v | 0, kf[ko + 8] | 0),
     arpValidate: (v = kf[ko + 9]) !== v ? null : (v | 0) === v ? v | 0 : v,
     arpAllTargets: (v = kf[ko + 10]) !== v ? null : (v | 0) === v ? v | 0 : v,
     primary: (v = kf[ko + 11]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1389,7 +1389,7 @@ export function decodeLinkBond(ctx: DecodeContext, i: number): R.LinkBondRecord 
     packetsPerSlave: (v = kf[ko + 20]) !== v ? null : (v | 0) === v ? v | 0 : v,
     lacpRate: (v = kf[ko + 21]) !== v ? null : (v | 0) === v ? v | 0 : v,
     adSelect: (v = kf[ko + 22]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    adInfo: (v = kf[ko + 23]) !== v ? null : decodeBondAdInfo(ctx, v),
+    adInfo: (v = kf[ko + 23]) !== v ? null : decodeBondAdInfo(ctx, v | 0),
     adActorSysPrio: (v = kf[ko + 24]) !== v ? null : (v | 0) === v ? v | 0 : v,
     adUserPortKey: (v = kf[ko + 25]) !== v ? null : (v | 0) === v ? v | 0 : v,
     adActorSystem: (v = kf[ko + 26]) !== v ? null : ctx.s(v),
@@ -1405,7 +1405,7 @@ export function decodeLinkGeneve(ctx: DecodeContext, i: number): R.LinkGeneveRec
   const f = ctx.f[26]!,
     o = i * 56;
   const kf = ctx.f[18]!,
-    ko = f[o + 53] * 16;
+    ko = (f[o + 53] | 0) * 16;
   let v: number;
   return {
     index: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1422,7 +1422,7 @@ export function decodeLinkGeneve(ctx: DecodeContext, i: number): R.LinkGeneveRec
     parentIndex: (v = f[o + 11]) !== v ? null : (v | 0) === v ? v | 0 : v,
     masterIndex: (v = f[o + 12]) !== v ? null : (v | 0) === v ? v | 0 : v,
     alias: (v = f[o + 13]) !== v ? null : ctx.s(v),
-    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v, f[o + 15]),
+    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v | 0, f[o + 15] | 0),
     operState: (v = f[o + 16]) !== v ? null : (v | 0) === v ? v | 0 : v,
     linkMode: (v = f[o + 17]) !== v ? null : (v | 0) === v ? v | 0 : v,
     promisc: (v = f[o + 18]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1455,10 +1455,10 @@ export function decodeLinkGeneve(ctx: DecodeContext, i: number): R.LinkGeneveRec
     parentDevBus: (v = f[o + 45]) !== v ? null : ctx.s(v),
     slaveType: (v = f[o + 46]) !== v ? null : ctx.s(v),
     numVf: (v = f[o + 47]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v, f[o + 49]),
-    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v),
-    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v),
-    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v, f[o + 55]),
+    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v | 0, f[o + 49] | 0),
+    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v | 0),
+    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v | 0),
+    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v | 0, f[o + 55] | 0),
     id: (v = kf[ko]) !== v ? null : (v | 0) === v ? v | 0 : v,
     remote: (v = kf[ko + 1]) !== v ? null : ctx.s(v),
     ttl: (v = kf[ko + 2]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1483,7 +1483,7 @@ export function decodeLinkGretun(ctx: DecodeContext, i: number): R.LinkGretunRec
   const f = ctx.f[26]!,
     o = i * 56;
   const kf = ctx.f[19]!,
-    ko = f[o + 53] * 20;
+    ko = (f[o + 53] | 0) * 20;
   let v: number;
   return {
     index: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1500,7 +1500,7 @@ export function decodeLinkGretun(ctx: DecodeContext, i: number): R.LinkGretunRec
     parentIndex: (v = f[o + 11]) !== v ? null : (v | 0) === v ? v | 0 : v,
     masterIndex: (v = f[o + 12]) !== v ? null : (v | 0) === v ? v | 0 : v,
     alias: (v = f[o + 13]) !== v ? null : ctx.s(v),
-    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v, f[o + 15]),
+    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v | 0, f[o + 15] | 0),
     operState: (v = f[o + 16]) !== v ? null : (v | 0) === v ? v | 0 : v,
     linkMode: (v = f[o + 17]) !== v ? null : (v | 0) === v ? v | 0 : v,
     promisc: (v = f[o + 18]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1533,10 +1533,10 @@ export function decodeLinkGretun(ctx: DecodeContext, i: number): R.LinkGretunRec
     parentDevBus: (v = f[o + 45]) !== v ? null : ctx.s(v),
     slaveType: (v = f[o + 46]) !== v ? null : ctx.s(v),
     numVf: (v = f[o + 47]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v, f[o + 49]),
-    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v),
-    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v),
-    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v, f[o + 55]),
+    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v | 0, f[o + 49] | 0),
+    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v | 0),
+    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v | 0),
+    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v | 0, f[o + 55] | 0),
     link: (v = kf[ko]) !== v ? null : (v | 0) === v ? v | 0 : v,
     iFlags: (v = kf[ko + 1]) !== v ? null : (v | 0) === v ? v | 0 : v,
     oFlags: (v = kf[ko + 2]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1565,7 +1565,7 @@ export function decodeLinkGretap(ctx: DecodeContext, i: number): R.LinkGretapRec
   const f = ctx.f[26]!,
     o = i * 56;
   const kf = ctx.f[20]!,
-    ko = f[o + 53] * 20;
+    ko = (f[o + 53] | 0) * 20;
   let v: number;
   return {
     index: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1582,7 +1582,7 @@ export function decodeLinkGretap(ctx: DecodeContext, i: number): R.LinkGretapRec
     parentIndex: (v = f[o + 11]) !== v ? null : (v | 0) === v ? v | 0 : v,
     masterIndex: (v = f[o + 12]) !== v ? null : (v | 0) === v ? v | 0 : v,
     alias: (v = f[o + 13]) !== v ? null : ctx.s(v),
-    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v, f[o + 15]),
+    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v | 0, f[o + 15] | 0),
     operState: (v = f[o + 16]) !== v ? null : (v | 0) === v ? v | 0 : v,
     linkMode: (v = f[o + 17]) !== v ? null : (v | 0) === v ? v | 0 : v,
     promisc: (v = f[o + 18]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1615,10 +1615,10 @@ export function decodeLinkGretap(ctx: DecodeContext, i: number): R.LinkGretapRec
     parentDevBus: (v = f[o + 45]) !== v ? null : ctx.s(v),
     slaveType: (v = f[o + 46]) !== v ? null : ctx.s(v),
     numVf: (v = f[o + 47]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v, f[o + 49]),
-    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v),
-    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v),
-    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v, f[o + 55]),
+    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v | 0, f[o + 49] | 0),
+    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v | 0),
+    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v | 0),
+    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v | 0, f[o + 55] | 0),
     link: (v = kf[ko]) !== v ? null : (v | 0) === v ? v | 0 : v,
     iFlags: (v = kf[ko + 1]) !== v ? null : (v | 0) === v ? v | 0 : v,
     oFlags: (v = kf[ko + 2]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1647,7 +1647,7 @@ export function decodeLinkIptun(ctx: DecodeContext, i: number): R.LinkIptunRecor
   const f = ctx.f[26]!,
     o = i * 56;
   const kf = ctx.f[21]!,
-    ko = f[o + 53] * 13;
+    ko = (f[o + 53] | 0) * 13;
   let v: number;
   return {
     index: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1664,7 +1664,7 @@ export function decodeLinkIptun(ctx: DecodeContext, i: number): R.LinkIptunRecor
     parentIndex: (v = f[o + 11]) !== v ? null : (v | 0) === v ? v | 0 : v,
     masterIndex: (v = f[o + 12]) !== v ? null : (v | 0) === v ? v | 0 : v,
     alias: (v = f[o + 13]) !== v ? null : ctx.s(v),
-    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v, f[o + 15]),
+    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v | 0, f[o + 15] | 0),
     operState: (v = f[o + 16]) !== v ? null : (v | 0) === v ? v | 0 : v,
     linkMode: (v = f[o + 17]) !== v ? null : (v | 0) === v ? v | 0 : v,
     promisc: (v = f[o + 18]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1697,10 +1697,10 @@ export function decodeLinkIptun(ctx: DecodeContext, i: number): R.LinkIptunRecor
     parentDevBus: (v = f[o + 45]) !== v ? null : ctx.s(v),
     slaveType: (v = f[o + 46]) !== v ? null : ctx.s(v),
     numVf: (v = f[o + 47]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v, f[o + 49]),
-    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v),
-    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v),
-    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v, f[o + 55]),
+    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v | 0, f[o + 49] | 0),
+    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v | 0),
+    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v | 0),
+    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v | 0, f[o + 55] | 0),
     ttl: (v = kf[ko]) !== v ? null : (v | 0) === v ? v | 0 : v,
     tos: (v = kf[ko + 1]) !== v ? null : (v | 0) === v ? v | 0 : v,
     pMtuDisc: (v = kf[ko + 2]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1722,7 +1722,7 @@ export function decodeLinkSittun(ctx: DecodeContext, i: number): R.LinkSittunRec
   const f = ctx.f[26]!,
     o = i * 56;
   const kf = ctx.f[22]!,
-    ko = f[o + 53] * 14;
+    ko = (f[o + 53] | 0) * 14;
   let v: number;
   return {
     index: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1739,7 +1739,7 @@ export function decodeLinkSittun(ctx: DecodeContext, i: number): R.LinkSittunRec
     parentIndex: (v = f[o + 11]) !== v ? null : (v | 0) === v ? v | 0 : v,
     masterIndex: (v = f[o + 12]) !== v ? null : (v | 0) === v ? v | 0 : v,
     alias: (v = f[o + 13]) !== v ? null : ctx.s(v),
-    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v, f[o + 15]),
+    altNames: (v = f[o + 14]) !== v ? null : ctx.strList(v | 0, f[o + 15] | 0),
     operState: (v = f[o + 16]) !== v ? null : (v | 0) === v ? v | 0 : v,
     linkMode: (v = f[o + 17]) !== v ? null : (v | 0) === v ? v | 0 : v,
     promisc: (v = f[o + 18]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1772,10 +1772,10 @@ export function decodeLinkSittun(ctx: DecodeContext, i: number): R.LinkSittunRec
     parentDevBus: (v = f[o + 45]) !== v ? null : ctx.s(v),
     slaveType: (v = f[o + 46]) !== v ? null : ctx.s(v),
     numVf: (v = f[o + 47]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v, f[o + 49]),
-    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v),
-    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v),
-    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v, f[o + 55]),
+    vfs: (v = f[o + 48]) !== v ? null : decodeLinkVfList(ctx, v | 0, f[o + 49] | 0),
+    xdp: (v = f[o + 50]) !== v ? null : decodeLinkXdp(ctx, v | 0),
+    statistics: (v = f[o + 51]) !== v ? null : decodeLinkStats(ctx, v | 0),
+    slave: (v = f[o + 54]) !== v ? null : decodeLinkSlaveVariant(ctx, v | 0, f[o + 55] | 0),
     link: (v = kf[ko]) !== v ? null : (v | 0) === v ? v | 0 : v,
     ttl: (v = kf[ko + 1]) !== v ? null : (v | 0) === v ? v | 0 : v,
     tos: (v = kf[ko + 2]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1901,8 +1901,8 @@ export function decodeRouteNexthop(ctx: DecodeContext, i: number): R.RouteNextho
     flags: (v = f[o + 3]) !== v ? null : (v | 0) === v ? v | 0 : v,
     newDst: (v = f[o + 4]) !== v ? null : ctx.s(v),
     encapType: (v = f[o + 5]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    encap: (v = f[o + 6]) !== v ? null : ctx.bytes(v, f[o + 7]),
-    via: (v = f[o + 8]) !== v ? null : decodeRouteVia(ctx, v),
+    encap: (v = f[o + 6]) !== v ? null : ctx.bytes(v | 0, f[o + 7] | 0),
+    via: (v = f[o + 8]) !== v ? null : decodeRouteVia(ctx, v | 0),
   };
 }
 
@@ -1924,7 +1924,7 @@ export function decodeRoute(ctx: DecodeContext, i: number): R.RouteRecord {
     dst: (v = f[o + 3]) !== v ? null : ctx.s(v),
     src: (v = f[o + 4]) !== v ? null : ctx.s(v),
     gw: (v = f[o + 5]) !== v ? null : ctx.s(v),
-    multiPath: (v = f[o + 6]) !== v ? null : decodeRouteNexthopList(ctx, v, f[o + 7]),
+    multiPath: (v = f[o + 6]) !== v ? null : decodeRouteNexthopList(ctx, v | 0, f[o + 7] | 0),
     protocol: (v = f[o + 8]) !== v ? null : (v | 0) === v ? v | 0 : v,
     priority: (v = f[o + 9]) !== v ? null : (v | 0) === v ? v | 0 : v,
     family: (v = f[o + 10]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1935,8 +1935,8 @@ export function decodeRoute(ctx: DecodeContext, i: number): R.RouteRecord {
     mplsDst: (v = f[o + 15]) !== v ? null : (v | 0) === v ? v | 0 : v,
     newDst: (v = f[o + 16]) !== v ? null : ctx.s(v),
     encapType: (v = f[o + 17]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    encap: (v = f[o + 18]) !== v ? null : ctx.bytes(v, f[o + 19]),
-    via: (v = f[o + 20]) !== v ? null : decodeRouteVia(ctx, v),
+    encap: (v = f[o + 18]) !== v ? null : ctx.bytes(v | 0, f[o + 19] | 0),
+    via: (v = f[o + 20]) !== v ? null : decodeRouteVia(ctx, v | 0),
     realm: (v = f[o + 21]) !== v ? null : (v | 0) === v ? v | 0 : v,
     pref: (v = f[o + 22]) !== v ? null : (v | 0) === v ? v | 0 : v,
     mtu: (v = f[o + 23]) !== v ? null : (v | 0) === v ? v | 0 : v,
@@ -1959,7 +1959,7 @@ export function decodeRoute(ctx: DecodeContext, i: number): R.RouteRecord {
     fastOpenNoCookie: (v = f[o + 40]) !== v ? null : (v | 0) === v ? v | 0 : v,
     locks: (v = f[o + 41]) !== v ? null : (v | 0) === v ? v | 0 : v,
     expires: (v = f[o + 42]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    cacheInfo: (v = f[o + 43]) !== v ? null : decodeRouteCacheinfo(ctx, v),
+    cacheInfo: (v = f[o + 43]) !== v ? null : decodeRouteCacheinfo(ctx, v | 0),
     nhId: (v = f[o + 44]) !== v ? null : (v | 0) === v ? v | 0 : v,
   };
 }
@@ -2088,10 +2088,10 @@ export function decodeXfrmPolicy(ctx: DecodeContext, i: number): R.XfrmPolicyRec
     flags: (v = f[o + 11]) !== v ? null : (v | 0) === v ? v | 0 : v,
     share: (v = f[o + 12]) !== v ? null : (v | 0) === v ? v | 0 : v,
     ifid: (v = f[o + 13]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    mark: (v = f[o + 14]) !== v ? null : decodeXfrmMark(ctx, v),
-    tmpls: (v = f[o + 15]) !== v ? null : decodeXfrmTmplList(ctx, v, f[o + 16]),
-    limits: (v = f[o + 17]) !== v ? null : decodeXfrmLimits(ctx, v),
-    statistics: (v = f[o + 18]) !== v ? null : decodeXfrmPolicyStats(ctx, v),
+    mark: (v = f[o + 14]) !== v ? null : decodeXfrmMark(ctx, v | 0),
+    tmpls: (v = f[o + 15]) !== v ? null : decodeXfrmTmplList(ctx, v | 0, f[o + 16] | 0),
+    limits: (v = f[o + 17]) !== v ? null : decodeXfrmLimits(ctx, v | 0),
+    statistics: (v = f[o + 18]) !== v ? null : decodeXfrmPolicyStats(ctx, v | 0),
     policyType: (v = f[o + 19]) !== v ? null : (v | 0) === v ? v | 0 : v,
   };
 }
@@ -2103,7 +2103,7 @@ export function decodeXfrmAlgo(ctx: DecodeContext, i: number): R.XfrmAlgoRecord 
   let v: number;
   return {
     name: (v = f[o]) !== v ? null : ctx.s(v),
-    key: (v = f[o + 1]) !== v ? null : ctx.bytes(v, f[o + 2]),
+    key: (v = f[o + 1]) !== v ? null : ctx.bytes(v | 0, f[o + 2] | 0),
     truncateLen: (v = f[o + 3]) !== v ? null : (v | 0) === v ? v | 0 : v,
     icvLen: (v = f[o + 4]) !== v ? null : (v | 0) === v ? v | 0 : v,
   };
@@ -2146,7 +2146,7 @@ export function decodeXfrmReplayEsn(ctx: DecodeContext, i: number): R.XfrmReplay
     oSeqHi: (v = f[o + 3]) !== v ? null : (v | 0) === v ? v | 0 : v,
     seqHi: (v = f[o + 4]) !== v ? null : (v | 0) === v ? v | 0 : v,
     replayWindow: (v = f[o + 5]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    bmp: (v = f[o + 6]) !== v ? null : ctx.bytes(v, f[o + 7]),
+    bmp: (v = f[o + 6]) !== v ? null : ctx.bytes(v | 0, f[o + 7] | 0),
   };
 }
 
@@ -2165,25 +2165,25 @@ export function decodeXfrmState(ctx: DecodeContext, i: number): R.XfrmStateRecor
     reqid: (v = f[o + 6]) !== v ? null : (v | 0) === v ? v | 0 : v,
     replayWindow: (v = f[o + 7]) !== v ? null : (v | 0) === v ? v | 0 : v,
     flags: (v = f[o + 8]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    limits: (v = f[o + 9]) !== v ? null : decodeXfrmLimits(ctx, v),
-    statistics: (v = f[o + 10]) !== v ? null : decodeXfrmStateStats(ctx, v),
-    selector: (v = f[o + 11]) !== v ? null : decodeXfrmSelector(ctx, v),
-    mark: (v = f[o + 12]) !== v ? null : decodeXfrmMark(ctx, v),
-    outputMark: (v = f[o + 13]) !== v ? null : decodeXfrmMark(ctx, v),
+    limits: (v = f[o + 9]) !== v ? null : decodeXfrmLimits(ctx, v | 0),
+    statistics: (v = f[o + 10]) !== v ? null : decodeXfrmStateStats(ctx, v | 0),
+    selector: (v = f[o + 11]) !== v ? null : decodeXfrmSelector(ctx, v | 0),
+    mark: (v = f[o + 12]) !== v ? null : decodeXfrmMark(ctx, v | 0),
+    outputMark: (v = f[o + 13]) !== v ? null : decodeXfrmMark(ctx, v | 0),
     saDir: (v = f[o + 14]) !== v ? null : (v | 0) === v ? v | 0 : v,
     ifid: (v = f[o + 15]) !== v ? null : (v | 0) === v ? v | 0 : v,
     pcpunum: (v = f[o + 16]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    auth: (v = f[o + 17]) !== v ? null : decodeXfrmAlgo(ctx, v),
-    crypt: (v = f[o + 18]) !== v ? null : decodeXfrmAlgo(ctx, v),
-    aead: (v = f[o + 19]) !== v ? null : decodeXfrmAlgo(ctx, v),
-    comp: (v = f[o + 20]) !== v ? null : decodeXfrmAlgo(ctx, v),
-    encap: (v = f[o + 21]) !== v ? null : decodeXfrmEncap(ctx, v),
+    auth: (v = f[o + 17]) !== v ? null : decodeXfrmAlgo(ctx, v | 0),
+    crypt: (v = f[o + 18]) !== v ? null : decodeXfrmAlgo(ctx, v | 0),
+    aead: (v = f[o + 19]) !== v ? null : decodeXfrmAlgo(ctx, v | 0),
+    comp: (v = f[o + 20]) !== v ? null : decodeXfrmAlgo(ctx, v | 0),
+    encap: (v = f[o + 21]) !== v ? null : decodeXfrmEncap(ctx, v | 0),
     esn: (v = f[o + 22]) !== v ? null : v === 1,
     dontEncapDscp: (v = f[o + 23]) !== v ? null : v === 1,
     oSeqMayWrap: (v = f[o + 24]) !== v ? null : v === 1,
     extraFlags: (v = f[o + 25]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    replay: (v = f[o + 26]) !== v ? null : decodeXfrmReplay(ctx, v),
-    replayEsn: (v = f[o + 27]) !== v ? null : decodeXfrmReplayEsn(ctx, v),
+    replay: (v = f[o + 26]) !== v ? null : decodeXfrmReplay(ctx, v | 0),
+    replayEsn: (v = f[o + 27]) !== v ? null : decodeXfrmReplayEsn(ctx, v | 0),
     tfcpad: (v = f[o + 28]) !== v ? null : (v | 0) === v ? v | 0 : v,
   };
 }
@@ -2237,26 +2237,26 @@ export function decodeCtFlow(ctx: DecodeContext, i: number): R.CtFlowRecord {
   let v: number;
   return {
     familyType: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    forward: (v = f[o + 1]) !== v ? null : decodeCtTuple(ctx, v),
-    reverse: (v = f[o + 2]) !== v ? null : decodeCtTuple(ctx, v),
+    forward: (v = f[o + 1]) !== v ? null : decodeCtTuple(ctx, v | 0),
+    reverse: (v = f[o + 2]) !== v ? null : decodeCtTuple(ctx, v | 0),
     mark: (v = f[o + 3]) !== v ? null : (v | 0) === v ? v | 0 : v,
     zone: (v = f[o + 4]) !== v ? null : (v | 0) === v ? v | 0 : v,
     status: (v = f[o + 5]) !== v ? null : (v | 0) === v ? v | 0 : v,
     timeOut: (v = f[o + 6]) !== v ? null : (v | 0) === v ? v | 0 : v,
     timeStart: (v = f[o + 7]) !== v ? null : v === 0 ? b[o + 8] : v === 1 ? 0n : 0xffffffffffffffffn,
     timeStop: (v = f[o + 9]) !== v ? null : v === 0 ? b[o + 10] : v === 1 ? 0n : 0xffffffffffffffffn,
-    labels: (v = f[o + 11]) !== v ? null : ctx.bytes(v, f[o + 12]),
+    labels: (v = f[o + 11]) !== v ? null : ctx.bytes(v | 0, f[o + 12] | 0),
     use: (v = f[o + 13]) !== v ? null : (v | 0) === v ? v | 0 : v,
     id: (v = f[o + 14]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    protoInfo: (v = f[o + 15]) !== v ? null : decodeCtProtoinfo(ctx, v),
+    protoInfo: (v = f[o + 15]) !== v ? null : decodeCtProtoinfo(ctx, v | 0),
     helper: (v = f[o + 16]) !== v ? null : ctx.s(v),
     secCtx: (v = f[o + 17]) !== v ? null : ctx.s(v),
-    expectMask: (v = f[o + 18]) !== v ? null : decodeCtTuple(ctx, v),
+    expectMask: (v = f[o + 18]) !== v ? null : decodeCtTuple(ctx, v | 0),
     expectFlags: (v = f[o + 19]) !== v ? null : (v | 0) === v ? v | 0 : v,
     expectClass: (v = f[o + 20]) !== v ? null : (v | 0) === v ? v | 0 : v,
     expectFn: (v = f[o + 21]) !== v ? null : ctx.s(v),
     expectNatDir: (v = f[o + 22]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    expectNatTuple: (v = f[o + 23]) !== v ? null : decodeCtTuple(ctx, v),
+    expectNatTuple: (v = f[o + 23]) !== v ? null : decodeCtTuple(ctx, v | 0),
   };
 }
 
@@ -2269,7 +2269,7 @@ export function decodeCtOutcome(ctx: DecodeContext, i: number): R.CtOutcomeRecor
     index: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
     errnum: (v = f[o + 1]) !== v ? null : (v | 0) === v ? v | 0 : v,
     code: (v = f[o + 2]) !== v ? null : ctx.s(v),
-    flow: (v = f[o + 3]) !== v ? null : decodeCtFlow(ctx, v),
+    flow: (v = f[o + 3]) !== v ? null : decodeCtFlow(ctx, v | 0),
     stopped: (v = f[o + 4]) !== v ? null : v === 1,
     message: (v = f[o + 5]) !== v ? null : ctx.s(v),
   };
@@ -2282,7 +2282,7 @@ export function decodeCtIdentities(ctx: DecodeContext, i: number): R.CtIdentitie
   let v: number;
   return {
     count: (v = f[o]) !== v ? null : (v | 0) === v ? v | 0 : v,
-    identities: (v = f[o + 1]) !== v ? null : ctx.bytes(v, f[o + 2]),
+    identities: (v = f[o + 1]) !== v ? null : ctx.bytes(v | 0, f[o + 2] | 0),
   };
 }
 
