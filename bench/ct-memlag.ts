@@ -24,6 +24,7 @@
 // Prints one JSON line.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { copyFlow, type Flow } from './flow-copy';
 import { openHandle, kindCall } from './nlwrap';
 import { KINDS, type Kind } from './peers';
 
@@ -38,17 +39,6 @@ function heap(): number {
   const m = process.memoryUsage();
   return m.heapUsed + m.external;
 }
-
-type Flow = Record<string, unknown>;
-const copyTuple = (t: unknown): unknown => (t === null || typeof t !== 'object' ? t : { ...t });
-const copyFlow = (f: Flow): Flow => ({
-  ...f,
-  forward: copyTuple(f.forward),
-  reverse: copyTuple(f.reverse),
-  protoInfo: copyTuple(f.protoInfo),
-  expectMask: copyTuple(f.expectMask),
-  expectNatTuple: copyTuple(f.expectNatTuple),
-});
 
 /** A copy of every flow, built 256 per event-loop turn. */
 async function copyInSlices(flows: Flow[]): Promise<Flow[]> {

@@ -21,6 +21,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ConntrackTable, FAMILY_ALL, openHandle } from './nlwrap';
+import { copyFlow, type Flow as CopyFlow } from './flow-copy';
 import { median } from './peers';
 
 const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => {});
@@ -42,15 +43,6 @@ interface Run {
   flows: number;
 }
 
-type Copyable = Record<string, unknown>;
-const copyTuple = (t: unknown): unknown => (t === null || typeof t !== 'object' ? t : { ...t });
-const copyFlow = (f: Copyable): Copyable => ({
-  ...f,
-  forward: copyTuple(f.forward),
-  reverse: copyTuple(f.reverse),
-  protoInfo: copyTuple(f.protoInfo),
-});
-
 /** Max timer lag of `total` flows copied from `batch` in plain JS, 256 per turn, folded and dropped. */
 async function jsFold(batch: Flow[], total: number): Promise<number> {
   if (batch.length === 0) return NaN;
@@ -59,8 +51,8 @@ async function jsFold(batch: Flow[], total: number): Promise<number> {
   hist.enable();
   let tcp = 0;
   for (let done = 0; done < total;) {
-    const copies: Copyable[] = [];
-    for (let k = 0; k < 256 && done < total; k++, done++) copies.push(copyFlow(batch[k % batch.length] as unknown as Copyable));
+    const copies: CopyFlow[] = [];
+    for (let k = 0; k < 256 && done < total; k++, done++) copies.push(copyFlow(batch[k % batch.length] as unknown as CopyFlow));
     for (const f of copies) if ((f.forward as { protocol: number }).protocol === 6) tcp++;
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
