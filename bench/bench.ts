@@ -29,6 +29,7 @@ import {
   deleteNamespace,
   emptyNamespace,
   installCleanup,
+  parseScale,
   removeStaleNamespaces,
   SCALES,
   type Fixture,
@@ -46,6 +47,7 @@ import {
   ensurePackages,
   KINDS,
   median,
+  parseKinds,
   runFloor,
   runGo,
   timeProcess,
@@ -93,16 +95,10 @@ function parseArgs(argv: string[]): Options {
       if (v === undefined) throw new Error(`${a} needs a value`);
       return v;
     };
-    if (a === '--scale') {
-      const s = val();
-      if (!(s in SCALES)) throw new Error(`--scale must be small, medium or large, got ${s}`);
-      o.scale = s as ScaleName;
-    } else if (a === '--check') o.check = true;
-    else if (a === '--kinds') {
-      const ks = val().split(',');
-      for (const k of ks) if (!KINDS.includes(k as Kind)) throw new Error(`--kinds: unknown kind ${k}`);
-      o.kinds = ks as Kind[];
-    } else if (a === '--reps') {
+    if (a === '--scale') o.scale = parseScale(val());
+    else if (a === '--check') o.check = true;
+    else if (a === '--kinds') o.kinds = parseKinds(val());
+    else if (a === '--reps') {
       o.reps = Number(val());
       if (!Number.isInteger(o.reps) || o.reps < 1 || o.reps > 1000) throw new Error('--reps must be an integer from 1 to 1000');
     } else if (a === '--no-install') o.install = false;

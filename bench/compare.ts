@@ -10,8 +10,16 @@
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { buildFixture, deleteNamespace, installCleanup, removeStaleNamespaces, SCALES, type ScaleName } from './fixture';
-import { BENCH_DIR, buildCtFill, KINDS, median, type Kind } from './peers';
+import {
+  buildFixture,
+  deleteNamespace,
+  installCleanup,
+  parseScale,
+  removeStaleNamespaces,
+  SCALES,
+  type ScaleName,
+} from './fixture';
+import { BENCH_DIR, buildCtFill, KINDS, median, parseKinds, type Kind } from './peers';
 import { run } from './proc';
 
 /** A ratio within this margin of 1 is "same": the spread of one build's medians between rounds on this machine. */
@@ -36,19 +44,13 @@ function parseArgs(argv: string[]): Options {
       if (v === undefined) throw new Error(`${a} needs a value`);
       return v;
     };
-    if (a === '--scale') {
-      const s = val();
-      if (!(s in SCALES)) throw new Error(`--scale must be one of ${Object.keys(SCALES).join(', ')}`);
-      o.scale = s as ScaleName;
-    } else if (a === '--rounds') {
+    if (a === '--scale') o.scale = parseScale(val());
+    else if (a === '--rounds') {
       o.rounds = Number(val());
       if (!Number.isInteger(o.rounds) || o.rounds < 1 || o.rounds > 50)
         throw new Error('--rounds must be an integer from 1 to 50');
-    } else if (a === '--kinds') {
-      const ks = val().split(',');
-      for (const k of ks) if (!KINDS.includes(k as Kind)) throw new Error(`unknown kind ${k}`);
-      o.kinds = ks as Kind[];
-    } else if (a === '--check') o.check = true;
+    } else if (a === '--kinds') o.kinds = parseKinds(val());
+    else if (a === '--check') o.check = true;
     else if (a.startsWith('--') || o.baseline !== undefined) throw new Error(`unknown argument ${a}`);
     else o.baseline = path.resolve(a);
   }

@@ -35,6 +35,12 @@ export const SCALES: Record<ScaleName, Scale> = {
   large: { links: 1_000, addrs: 10_000, routes: 100_000, policies: 2_000, flows: 200_000, reps: 15, toolRuns: 5 },
 };
 
+/** A --scale value, checked. */
+export function parseScale(s: string): ScaleName {
+  if (!(s in SCALES)) throw new Error(`--scale must be ${Object.keys(SCALES).join(', ')}, got ${s}`);
+  return s as ScaleName;
+}
+
 export const NS_PREFIX = 'nlbench-';
 
 export interface Fixture {

@@ -103,6 +103,13 @@ export interface PeerResult {
 export type Kind = 'links' | 'addrs' | 'routes' | 'xfrm' | 'conntrack';
 export const KINDS: Kind[] = ['links', 'addrs', 'routes', 'xfrm', 'conntrack'];
 
+/** A --kinds value (comma-separated), checked. */
+export function parseKinds(s: string): Kind[] {
+  const ks = s.split(',');
+  for (const k of ks) if (!KINDS.includes(k as Kind)) throw new Error(`--kinds: unknown kind ${k}`);
+  return ks as Kind[];
+}
+
 function jsonLines(stdout: string): Record<string, unknown>[] {
   return stdout
     .split('\n')
