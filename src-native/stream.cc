@@ -5,6 +5,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <mutex>
@@ -265,12 +266,17 @@ Napi::Function define_stream_class(Napi::Env env) {
 
 void StreamRegistry::add(const std::shared_ptr<StreamState>& s) {
   std::lock_guard<std::mutex> lock(mu_);
-  // Drop entries of streams that are gone, so the list stays short.
-  std::vector<std::weak_ptr<StreamState>> live;
-  for (auto& w : streams_)
-    if (!w.expired()) live.push_back(w);
-  live.push_back(s);
-  streams_.swap(live);
+  // Entries of streams that are gone are dropped once the list has doubled
+  // since the last time: a stream lives until the GC finds it, so thousands
+  // may be waiting, and walking them on every request cost more than the
+  // request's own parsing.
+  if (streams_.size() >= compact_at_) {
+    streams_.erase(std::remove_if(streams_.begin(), streams_.end(),
+                                  [](const std::weak_ptr<StreamState>& w) { return w.expired(); }),
+                   streams_.end());
+    compact_at_ = std::max<size_t>(64, 2 * streams_.size());
+  }
+  streams_.push_back(s);
 }
 
 void StreamRegistry::stop_all() {

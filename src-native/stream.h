@@ -52,6 +52,7 @@ class StreamRegistry {
  private:
   std::mutex mu_;
   std::vector<std::weak_ptr<StreamState>> streams_;
+  size_t compact_at_ = 64;  // size at which add() drops the entries of streams that are gone
 };
 
 // Defines the NativeStream class once per environment (kept in the
