@@ -34,6 +34,13 @@ static void add_loss(std::deque<ChannelItem>& items, const char* why, int64_t dr
 
 bool Channel::push(std::unique_ptr<RecordSet> records, size_t weight, int64_t dropped_if_lost) {
   std::unique_lock<std::mutex> lock(mu_);
+  if (!queue_locked(lock, std::move(records), weight, dropped_if_lost)) return false;
+  wake_locked(lock);
+  return true;
+}
+
+bool Channel::queue_locked(std::unique_lock<std::mutex>& lock, std::unique_ptr<RecordSet> records,
+                           size_t weight, int64_t dropped_if_lost) {
   // An empty queue takes any chunk, so one larger than the bound still
   // goes through instead of blocking (or being dropped) for ever.
   auto full = [&] { return weight_ > 0 && weight_ + weight > bound_; };
@@ -41,7 +48,6 @@ bool Channel::push(std::unique_ptr<RecordSet> records, size_t weight, int64_t dr
     space_.wait(lock, [&] { return closed_ || !full(); });
   } else if (!closed_ && full()) {
     add_loss(items_, "QUEUE_OVERFLOW", dropped_if_lost);
-    wake_locked(lock);
     return true;
   }
   if (closed_) return false;
@@ -51,7 +57,6 @@ bool Channel::push(std::unique_ptr<RecordSet> records, size_t weight, int64_t dr
       last.records->append(*records);
       last.weight += weight;
       weight_ += weight;
-      wake_locked(lock);
       return true;
     }
   }
@@ -60,7 +65,6 @@ bool Channel::push(std::unique_ptr<RecordSet> records, size_t weight, int64_t dr
   item.weight = weight;
   items_.push_back(std::move(item));
   weight_ += weight;
-  wake_locked(lock);
   return true;
 }
 
@@ -76,8 +80,11 @@ void Channel::lost(const char* why, int64_t dropped) {
   wake_locked(lock);
 }
 
-void Channel::finish(ChannelEnd end) {
+void Channel::finish(ChannelEnd end, std::unique_ptr<RecordSet> last, size_t weight,
+                     int64_t dropped_if_lost) {
   std::unique_lock<std::mutex> lock(mu_);
+  // A consumer that closed the channel wants neither.
+  if (last) (void)queue_locked(lock, std::move(last), weight, dropped_if_lost);
   end_ = std::move(end);
   finished_ = true;
   // The end is news even when JS stopped waiting for data: a closed

@@ -77,8 +77,12 @@ class Channel {
   void merge_up_to(size_t weight);
   // A loss the producer saw itself (ENOBUFS): a marker after what is queued.
   void lost(const char* why, int64_t dropped);
-  // The last call: nothing is pushed after it.
-  void finish(ChannelEnd end);
+  // The last call: nothing is pushed after it. `last`, the producer's
+  // final chunk if any, is queued as push() would queue it, under the same
+  // wake-up as the end: woken between the two, JS would read twice (a
+  // small request's reply and its end then cost two thread hand-offs).
+  void finish(ChannelEnd end, std::unique_ptr<RecordSet> last = nullptr, size_t weight = 0,
+              int64_t dropped_if_lost = -1);
   bool closed();
 
   // ---- JS thread ----
@@ -92,6 +96,9 @@ class Channel {
 
  private:
   void wake_locked(std::unique_lock<std::mutex>& lock);
+  // push() without the wake-up; false once closed.
+  bool queue_locked(std::unique_lock<std::mutex>& lock, std::unique_ptr<RecordSet> records,
+                    size_t weight, int64_t dropped_if_lost);
 
   const size_t bound_;
   const Overflow overflow_;

@@ -32,15 +32,6 @@ void run(RequestJob& job, StreamProducer& p) {
   };
   bool ok = job.op->run(ctx);
   job.core->release(std::move(sock));
-  // What the op holds when it ends (the last chunk, or everything when
-  // it does not stream) goes before the end.
-  if (ok && out->cell_count() > 0) {
-    int64_t n = static_cast<int64_t>(out->count(root));
-    if (!p.channel().push(std::move(out), 1, n)) {
-      ok = false;
-      err.code = "ERR_CANCELLED";
-    }
-  }
   end.ok = ok;
   end.cancelled = !ok && err.code == "ERR_CANCELLED";
   if (!ok && !end.cancelled) end.err = err;
@@ -50,7 +41,14 @@ void run(RequestJob& job, StreamProducer& p) {
   end.datagrams = ctx.reply.datagrams;
   end.messages = ctx.reply.messages;
   end.result = ctx.result;
-  p.finish(std::move(end));
+  // What the op holds when it ends (the last chunk, or everything when it
+  // does not stream) goes with the end, in one hand-off to JS.
+  if (ok && out->cell_count() > 0) {
+    int64_t n = static_cast<int64_t>(out->count(root));
+    p.finish(std::move(end), std::move(out), n);
+  } else {
+    p.finish(std::move(end));
+  }
 }
 
 }  // namespace

@@ -132,10 +132,10 @@ void StreamProducer::progress(uint64_t bytes, uint64_t datagrams) {
   state_->datagrams.store(datagrams, std::memory_order_relaxed);
 }
 
-void StreamProducer::finish(ChannelEnd end) {
+void StreamProducer::finish(ChannelEnd end, std::unique_ptr<RecordSet> last, int64_t records) {
   progress(end.bytes, end.datagrams);
   state_->close_stop();
-  state_->channel.finish(std::move(end));
+  state_->channel.finish(std::move(end), std::move(last), 1, records);
   state_->release();
 }
 

@@ -33,7 +33,8 @@ class StreamProducer {
   int stop_fd() const;
   // The producer's last call: the end goes to JS after the queued items,
   // and the stream stops holding the event loop.
-  void finish(ChannelEnd end);
+  // `last`: the final chunk, handed over with the end (see Channel::finish).
+  void finish(ChannelEnd end, std::unique_ptr<RecordSet> last = nullptr, int64_t records = 0);
   // What the producer has read from its socket so far (any thread).
   void progress(uint64_t bytes, uint64_t datagrams);
 
