@@ -150,20 +150,6 @@ export class ChunkSlicer<K extends Root> {
 }
 
 /**
- * A decoded chunk's buffers are released at once from this size on: a big
- * chunk's would wait for a GC (a big list or stream would hold its records
- * besides its objects); a small one's cost the GC little, and releasing them
- * costs a call a few µs (each ArrayBuffer detached and its memory accounted).
- */
-const RELEASE_FROM_BYTES = 128 * 1024;
-
-function bufferBytes(raw: NativeRecords): number {
-  let n = raw.blob.byteLength + raw.stringOffsets.byteLength + raw.stringLists.byteLength;
-  for (const c of raw.cells) if (c) n += c.byteLength;
-  return n;
-}
-
-/**
  * Collects a streamed dump. Node hands a thread-safe function's queued calls
  * to JS back to back (up to a thousand per turn), so chunks are decoded in
  * their callback only while the turn's slice lasts, a few records at a time;
@@ -194,7 +180,7 @@ export class StreamDecoder<K extends Root> {
         if (!sliceLeft()) return false;
         c.appendTo(this.items, STEP);
       }
-      if (bufferBytes(c.raw) >= RELEASE_FROM_BYTES) binding.release(c.raw);
+      binding.release(c.raw);
       this.#queue.shift();
     }
     return true;
