@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { KINDS, type Kind } from './peers';
-import { kindCall, timeCalls, type BenchApi, type CallConstants } from './timing';
+import { callConstants, kindCall, timeCalls, type BenchApi } from './timing';
 
 async function main(): Promise<void> {
   const [pkgDir, ns, kind, repsArg] = process.argv.slice(2);
@@ -16,13 +16,8 @@ async function main(): Promise<void> {
   const nl = requireFrom('./dist/index.js') as Record<string, unknown> & {
     Handle: new (o: { netns: string }) => BenchApi;
   };
-  const constants: CallConstants = {
-    FAMILY_ALL: nl.FAMILY_ALL as number,
-    RT_FILTER_TABLE: (nl.RT_FILTER_TABLE as number | undefined) ?? 1 << 10,
-    ConntrackTable: (nl.ConntrackTable as number | undefined) ?? 1,
-  };
   const h = new nl.Handle({ netns: ns });
-  const call = kindCall(h, kind as Kind, constants);
+  const call = kindCall(h, kind as Kind, callConstants(nl));
   if (typeof call !== 'function') throw new Error(call.skip);
   const t0 = process.hrtime.bigint();
   await call();

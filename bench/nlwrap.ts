@@ -9,7 +9,7 @@
 // family as it is merged.
 import * as nl from '../dist/index.js';
 import { median, type Kind, type PeerResult } from './peers';
-import { kindCall as kindCallOf, missing, timeCalls, type AnyList, type BenchApi } from './timing';
+import { callConstants, kindCall as kindCallOf, missing, timeCalls, type AnyList, type BenchApi } from './timing';
 
 export { timeCalls, type BenchApi };
 
@@ -18,15 +18,8 @@ interface FilterLike {
 }
 
 const exported = nl as unknown as Record<string, unknown>;
-const num = (name: string, vishvanandaValue: number): number =>
-  typeof exported[name] === 'number' ? (exported[name] as number) : vishvanandaValue;
-
-export const FAMILY_ALL = nl.FAMILY_ALL;
-// Values as in vishvananda/netlink, used only until lib/ exports them.
-export const RT_FILTER_TABLE = num('RT_FILTER_TABLE', 1 << 10);
-export const ConntrackTable = num('ConntrackTable', 1);
-
-const CONSTANTS = { FAMILY_ALL, RT_FILTER_TABLE, ConntrackTable };
+const CONSTANTS = callConstants(exported);
+export const { FAMILY_ALL, RT_FILTER_TABLE, ConntrackTable } = CONSTANTS;
 
 /** The call for each kind in this build, or why it cannot be made. */
 export function kindCall(h: BenchApi, kind: Kind): (() => AnyList) | PeerResult {

@@ -25,6 +25,17 @@ export interface CallConstants {
   ConntrackTable: number;
 }
 
+/** The constants a build exports, with vishvananda's values for those it does not export yet. */
+export function callConstants(exported: Record<string, unknown>): CallConstants {
+  const num = (name: string, vishvanandaValue: number): number =>
+    typeof exported[name] === 'number' ? exported[name] : vishvanandaValue;
+  return {
+    FAMILY_ALL: num('FAMILY_ALL', 0),
+    RT_FILTER_TABLE: num('RT_FILTER_TABLE', 1 << 10),
+    ConntrackTable: num('ConntrackTable', 1),
+  };
+}
+
 export const missing = (method: string): PeerResult => ({ skip: `Handle.${method} not in this build yet` });
 
 /** The call for each kind, or why it cannot be made. */
