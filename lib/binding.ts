@@ -31,7 +31,7 @@ export interface NativeRecords {
   strings: string;
   stringOffsets: Uint32Array;
   stringLists: Uint32Array;
-  blob: Buffer;
+  blob: Uint8Array;
   interrupted: boolean;
 }
 

@@ -2,6 +2,7 @@
 #include "js_convert.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 namespace nlw {
@@ -45,10 +46,68 @@ Napi::Error to_js_error(Napi::Env env, const NlError& e, const std::string& op) 
   return err;
 }
 
+namespace {
+
+// Up to this many bytes, a record set's arrays are copied into one
+// ArrayBuffer that V8 allocates: lending each of its five or more buffers
+// to JS without a copy costs an external buffer and a finalizer apiece,
+// more than copying a small reply (most requests: one link, a few
+// hundred policies) takes.
+constexpr size_t kCopyUpTo = 64 * 1024;
+
+size_t align8(size_t n) {
+  return (n + 7) & ~static_cast<size_t>(7);
+}
+
+// The arrays of a small set, copied into one ArrayBuffer (views at 8-byte
+// aligned offsets, as a BigUint64Array view of the cells needs).
+void small_to_js(Napi::Env env, RecordSet& set, Napi::Object o, size_t total) {
+  const StringTable& st = set.strings();
+  const std::vector<uint32_t>& offs = st.offsets();
+  auto& lists = set.string_lists();
+  auto& b = set.bytes();
+  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, total);
+  auto* base = static_cast<uint8_t*>(ab.Data());
+  size_t at = 0;
+  auto copy = [&](const void* src, size_t bytes) {
+    size_t start = at;
+    if (bytes > 0) std::memcpy(base + at, src, bytes);
+    at += align8(bytes);
+    return start;
+  };
+  Napi::Array cells = Napi::Array::New(env, set.cells().size());
+  for (size_t i = 0; i < set.cells().size(); i++) {
+    auto& c = set.cells()[i];
+    if (c.size() == 0) continue;
+    size_t start = copy(c.data(), c.size() * sizeof(double));
+    cells.Set(i, Napi::Float64Array::New(env, c.size(), ab, start));
+  }
+  o.Set("cells", cells);
+  o.Set("strings", Napi::String::New(env, st.blob()));
+  size_t start = copy(offs.data(), offs.size() * sizeof(uint32_t));
+  o.Set("stringOffsets", Napi::Uint32Array::New(env, offs.size(), ab, start));
+  start = copy(lists.data(), lists.size() * sizeof(uint32_t));
+  o.Set("stringLists", Napi::Uint32Array::New(env, lists.size(), ab, start));
+  start = copy(b.data(), b.size());
+  o.Set("blob", Napi::Uint8Array::New(env, b.size(), ab, start));
+  set.cells().clear();
+}
+
+}  // namespace
+
 Napi::Object records_to_js(Napi::Env env, RecordSet& set) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("root", set.root().id);
   o.Set("count", static_cast<double>(set.count(set.root())));
+  size_t total = 0;
+  for (auto& c : set.cells()) total += align8(c.size() * sizeof(double));
+  total += align8(set.strings().offsets().size() * sizeof(uint32_t));
+  total += align8(set.string_lists().size() * sizeof(uint32_t));
+  total += align8(set.bytes().size());
+  if (total <= kCopyUpTo) {
+    small_to_js(env, set, o, total);
+    return o;
+  }
   Napi::Array cells = Napi::Array::New(env, set.cells().size());
   for (size_t i = 0; i < set.cells().size(); i++) {
     size_t n = set.cells()[i].size();
@@ -80,12 +139,21 @@ void detach(Napi::Env env, Napi::Value v) {
 }  // namespace
 
 void release_records(Napi::Env env, Napi::Object records) {
+  // A small set's views share one buffer (small_to_js): one detach.
+  Napi::Value offsets = records.Get("stringOffsets");
+  Napi::Value blob = records.Get("blob");
+  if (offsets.IsTypedArray() && blob.IsTypedArray() &&
+      offsets.As<Napi::TypedArray>().ArrayBuffer().StrictEquals(
+          blob.As<Napi::TypedArray>().ArrayBuffer())) {
+    detach(env, offsets);
+    return;
+  }
   Napi::Value cells = records.Get("cells");
   if (cells.IsArray()) {
     Napi::Array arr = cells.As<Napi::Array>();
     for (uint32_t i = 0; i < arr.Length(); i++) detach(env, arr.Get(i));
   }
-  detach(env, records.Get("stringOffsets"));
+  detach(env, offsets);
   detach(env, records.Get("stringLists"));
 }
 

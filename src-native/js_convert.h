@@ -11,8 +11,9 @@
 
 namespace nlw {
 
-// The records' cells, strings and bytes, moved into JS without copying the
-// cells. `set` is left empty.
+// The records' cells, strings and bytes: a small set's copied into one
+// ArrayBuffer, a large one's cells moved into JS without a copy. `set` is
+// left without its cells.
 Napi::Object records_to_js(Napi::Env env, RecordSet& set);
 
 // Detaches the buffers records_to_js lent JS (cells, string offsets and
