@@ -56,6 +56,7 @@
         "src-native/js_args.cc",
         "src-native/args.cc",
         "src-native/request_job.cc",
+        "src-native/stop_fds.cc",
         "src-native/stream.cc",
         "src-native/subscription.cc",
         "src-native/thread_pool.cc",

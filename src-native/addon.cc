@@ -211,9 +211,9 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
     double bound = info[3].As<Napi::Number>().DoubleValue();
     AddonData* data = env.GetInstanceData<AddonData>();
     std::unique_ptr<StreamProducer> producer;
-    Napi::Object stream = new_stream(env, data->stream_ctor, &data->streams, Value(), name,
-                                     bound >= 1 ? static_cast<size_t>(bound) : SIZE_MAX,
-                                     Channel::Overflow::Wait, &producer);
+    Napi::Object stream = new_stream(
+        env, data->stream_ctor, &data->streams, Value(), core_->stop_fds(), name,
+        bound >= 1 ? static_cast<size_t>(bound) : SIZE_MAX, Channel::Overflow::Wait, &producer);
     start_request(RequestJob{core_, data->threads, op, std::move(args), timeout},
                   std::move(producer));
     return stream;
@@ -263,8 +263,8 @@ class NativeHandle : public Napi::ObjectWrap<NativeHandle> {
     std::unique_ptr<StreamProducer> producer;
     Napi::Object stream;
     try {
-      stream = new_stream(env, data->stream_ctor, &data->streams, Value(), "subscribe", max_queued,
-                          Channel::Overflow::Drop, &producer);
+      stream = new_stream(env, data->stream_ctor, &data->streams, Value(), core_->stop_fds(),
+                          "subscribe", max_queued, Channel::Overflow::Drop, &producer);
     } catch (...) {
       core_->release(std::move(sock));
       throw;

@@ -115,6 +115,7 @@ void HandleCore::close() {
     if (inflight_ == 0) cancel_fd_.reset();
     if (opening_ == 0) nsfd_.reset();
   }
+  stop_fds_->close();
 }
 
 bool HandleCore::closed() {

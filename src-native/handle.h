@@ -14,6 +14,7 @@
 
 #include "fd.h"
 #include "socket.h"
+#include "stop_fds.h"
 
 namespace nlw {
 
@@ -38,6 +39,8 @@ class HandleCore {
   // Borrowed by in-flight requests: open until the last of them is released.
   int cancel_fd() const { return cancel_fd_.get(); }
   bool has_protocol(int protocol) const;
+  // The stop fds of this handle's streams (closed by close()).
+  const std::shared_ptr<StopFds>& stop_fds() const { return stop_fds_; }
 
 #ifdef NLWRAP_TEST_SEAMS
   // The test build only: a handle over one already-open fd (a fake
@@ -63,6 +66,7 @@ class HandleCore {
   Fd cancel_fd_;
   std::vector<int> protocols_;
   std::map<int, std::vector<std::unique_ptr<NetlinkSocket>>> idle_;
+  const std::shared_ptr<StopFds> stop_fds_ = std::make_shared<StopFds>();
 };
 
 }  // namespace nlw

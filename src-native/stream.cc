@@ -2,7 +2,6 @@
 #include "stream.h"
 
 #include <errno.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,8 +19,12 @@ namespace nlw {
 // whichever goes last frees it. Fields after `tsfn` are the JS thread's.
 class StreamState {
  public:
-  StreamState(std::string op, size_t bound, Channel::Overflow overflow, Fd stop)
-      : op(std::move(op)), stop(std::move(stop)), channel(bound, overflow, [this] { wake(); }) {}
+  StreamState(std::string op, size_t bound, Channel::Overflow overflow,
+              std::shared_ptr<StopFds> stop_fds, Fd stop)
+      : op(std::move(op)),
+        stop_fds(std::move(stop_fds)),
+        stop(std::move(stop)),
+        channel(bound, overflow, [this] { wake(); }) {}
 
   // Producer thread: gets JS to deliver() soon.
   void wake() {
@@ -94,23 +97,25 @@ class StreamState {
     return o;
   }
 
-  // Both threads: JS signals the stop fd, the producer closes it when it
-  // ends (a finished dump holds no fd until the GC finds its stream).
+  // Both threads: JS signals the stop fd, the producer gives it back when
+  // it ends (a finished dump holds no fd until the GC finds its stream).
   void signal_stop() {
     std::lock_guard<std::mutex> lock(stop_mu);
     uint64_t one = 1;
-    if (stop) (void)!write(stop.get(), &one, sizeof one);
+    if (stop && write(stop.get(), &one, sizeof one) > 0) stop_signaled = true;
   }
   void close_stop() {
     std::lock_guard<std::mutex> lock(stop_mu);
-    stop.reset();
+    if (stop) stop_fds->give_back(std::move(stop), stop_signaled);
   }
 
   const std::string op;
   // Read from the socket so far: written by the producer, read by JS.
   std::atomic<uint64_t> bytes{0}, datagrams{0};
+  const std::shared_ptr<StopFds> stop_fds;
   std::mutex stop_mu;
   Fd stop;  // an eventfd: readable once JS closed the stream
+  bool stop_signaled = false;
   Channel channel;
   napi_threadsafe_function tsfn = nullptr;
   std::mutex tsfn_mu;
@@ -294,16 +299,17 @@ void StreamRegistry::stop_all() {
 }
 
 Napi::Object new_stream(Napi::Env env, const Napi::FunctionReference& ctor,
-                        StreamRegistry* registry, Napi::Object owner, const std::string& op,
+                        StreamRegistry* registry, Napi::Object owner,
+                        const std::shared_ptr<StopFds>& stop_fds, const std::string& op,
                         size_t bound, Channel::Overflow overflow,
                         std::unique_ptr<StreamProducer>* producer) {
-  Fd stop(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  Fd stop = stop_fds->take();
   if (!stop) {
     NlError e;
     set_errno_error(&e, errno, "eventfd");
     throw to_js_error(env, e, op);
   }
-  auto state = std::make_shared<StreamState>(op, bound, overflow, std::move(stop));
+  auto state = std::make_shared<StreamState>(op, bound, overflow, stop_fds, std::move(stop));
   // The object first: once the thread-safe function exists, only the
   // producer's finish() lets it (and the event loop) go.
   Napi::Object obj = ctor.New({});

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "channel.h"
+#include "stop_fds.h"
 
 namespace nlw {
 
@@ -61,11 +62,13 @@ class StreamRegistry {
 Napi::Function define_stream_class(Napi::Env env);
 
 // A new NativeStream object, and the producer that feeds it. `owner` (the
-// NativeHandle) stays reachable as long as the stream is; `op` names the
-// operation in errors; `bound` and `overflow` as in Channel. Throws a JS
-// error (Napi::Error) when the stream cannot be set up.
+// NativeHandle) stays reachable as long as the stream is; its stop fd comes
+// from (and goes back to) `stop_fds`, the owner's; `op` names the operation
+// in errors; `bound` and `overflow` as in Channel. Throws a JS error
+// (Napi::Error) when the stream cannot be set up.
 Napi::Object new_stream(Napi::Env env, const Napi::FunctionReference& ctor,
-                        StreamRegistry* registry, Napi::Object owner, const std::string& op,
+                        StreamRegistry* registry, Napi::Object owner,
+                        const std::shared_ptr<StopFds>& stop_fds, const std::string& op,
                         size_t bound, Channel::Overflow overflow,
                         std::unique_ptr<StreamProducer>* producer);
 
