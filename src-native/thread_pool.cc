@@ -18,6 +18,9 @@ constexpr std::chrono::seconds kIdleExit{10};
 bool AddonThreads::submit(std::function<void()> job) {
   std::vector<std::thread> done;  // joined outside the lock
   bool ok = true;
+  // Notified outside the lock too: a thread woken under it would block on
+  // the mutex at once and need a second wake-up (and syscall) to go on.
+  bool notify = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (uint64_t id : exited_) {
@@ -32,7 +35,7 @@ bool AddonThreads::submit(std::function<void()> job) {
     } else {
       jobs_.push_back(std::move(job));
       if (jobs_.size() <= waiting_) {
-        cv_.notify_one();
+        notify = true;
       } else {
         uint64_t id = next_id_++;
         try {
@@ -44,6 +47,7 @@ bool AddonThreads::submit(std::function<void()> job) {
       }
     }
   }
+  if (notify) cv_.notify_one();
   for (auto& t : done) t.join();
   return ok;
 }
